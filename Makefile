@@ -1,0 +1,125 @@
+# Build, run and test the async Raspberry Pi kernel. `make help` lists targets.
+#
+#   make qemu [BSP=rpi3|rpi4]   build and boot in QEMU (console on this terminal)
+#   make test                   host tests + every QEMU test kernel on both boards
+#
+# Missing tools (Rust target/components, QEMU with raspi4b, gdb-multiarch) are
+# installed by tools/setup.sh, which every target below calls first.
+
+BSP     ?= rpi4
+PROFILE ?= release
+BOARDS  := rpi3 rpi4
+
+ifeq ($(filter $(BSP),$(BOARDS)),)
+$(error BSP must be one of: $(BOARDS) (got '$(BSP)'))
+endif
+ifeq ($(filter $(PROFILE),release dev),)
+$(error PROFILE must be release or dev (got '$(PROFILE)'))
+endif
+
+CARGO        ?= cargo
+TARGET       := aarch64-unknown-none
+PROFILE_DIR  := $(if $(filter dev,$(PROFILE)),debug,release)
+KERNEL_ELF   := target/$(BSP)/$(TARGET)/$(PROFILE_DIR)/kernel
+KERNEL_IMG   := target/$(BSP)/kernel8.img
+RUNNER       := target/tools/release/qemu-runner
+SETUP        := tools/setup.sh
+
+# cargo for the kernel crates of one board: $(call kernel_cargo,COMMAND,BOARD)
+kernel_cargo = $(CARGO) $(1) -p kernel --target $(TARGET) --target-dir target/$(2) \
+	--no-default-features --features bsp-$(2)
+
+# LLVM tools shipped with the pinned toolchain (component llvm-tools); evaluated
+# lazily, after tools/setup.sh has installed the toolchain.
+SYSROOT   = $(shell rustc --print sysroot)
+HOST      = $(shell rustc -vV | sed -n 's/^host: //p')
+LLVM_BIN  = $(SYSROOT)/lib/rustlib/$(HOST)/bin
+LLVM_ENV  = LD_LIBRARY_PATH=$(SYSROOT)/lib
+
+.PHONY: all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel lint clippy \
+	fmt fmt-check doc objdump nm clean help setup setup-rust setup-qemu setup-gdb runner
+
+all: kernel ## Release build for BSP: writes target/<bsp>/kernel8.img
+
+help: ## List targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+setup: setup-rust setup-qemu ## Install what is missing (Rust target, QEMU >= 9)
+setup-rust:
+	@$(SETUP) rust
+setup-qemu:
+	@$(SETUP) qemu
+setup-gdb:
+	@$(SETUP) gdb
+
+runner: setup-rust
+	@$(CARGO) build --quiet --release -p qemu-runner --target-dir target/tools
+
+kernel: setup-rust runner
+	$(call kernel_cargo,build,$(BSP)) $(if $(filter release,$(PROFILE)),--release)
+	@$(RUNNER) image $(KERNEL_ELF) $(KERNEL_IMG)
+
+qemu: setup-qemu kernel ## Boot the kernel in QEMU; Ctrl-A X quits
+	@$(RUNNER) run $(KERNEL_ELF)
+
+qemu-gdb: setup-qemu kernel ## Boot in QEMU halted, waiting for 'make gdb-attach'
+	@$(RUNNER) run --gdb $(KERNEL_ELF)
+
+gdb: setup-qemu setup-gdb kernel ## QEMU in the background (console: target/<bsp>/console.log) + gdb-multiarch
+	@rm -f target/$(BSP)/console.log
+	@$(RUNNER) run --gdb --console target/$(BSP)/console.log $(KERNEL_ELF) & \
+	qemu_pid=$$!; \
+	gdb-multiarch -q -ex 'target remote localhost:1234' $(KERNEL_ELF); \
+	kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; true
+
+gdb-attach: setup-gdb ## Attach gdb-multiarch to a running 'make qemu-gdb'
+	gdb-multiarch -q -ex 'target remote localhost:1234' $(KERNEL_ELF)
+
+test: setup runner test-host ## Host tests, then every QEMU test kernel on both boards, debug and release
+	@$(MAKE) --no-print-directory test-kernel TEST_BOARDS="$(BOARDS)"
+
+test-host: setup-rust ## Unit tests of the portable crates on this machine
+	$(CARGO) test
+
+TEST_BOARDS ?= $(BSP)
+test-kernel: setup runner ## QEMU test kernels for TEST_BOARDS (default: BSP), debug and release
+	@status=0; \
+	for board in $(TEST_BOARDS); do \
+	  for profile in dev release; do \
+	    echo "==> QEMU tests: $$board, $$profile profile"; \
+	    $(call kernel_cargo,test,$$board) --no-fail-fast \
+	      $$( [ $$profile = release ] && echo --release ) || status=1; \
+	  done; \
+	done; \
+	if [ $$status -ne 0 ]; then echo "==> some QEMU tests FAILED (see above)"; fi; \
+	exit $$status
+
+lint: fmt-check clippy ## rustfmt check + clippy -D warnings
+
+clippy: setup-rust ## clippy -D warnings: host crates and the kernel for both boards
+	$(CARGO) clippy --all-targets -- -D warnings
+	@for board in $(BOARDS); do \
+	  $(call kernel_cargo,clippy,$$board) -p boot --all-targets -- -D warnings || exit 1; \
+	done
+
+fmt: setup-rust ## Format all code
+	$(CARGO) fmt --all
+
+fmt-check: setup-rust
+	$(CARGO) fmt --all --check
+
+doc: setup-rust ## API docs: target/<bsp>/aarch64-unknown-none/doc/kernel/index.html
+	$(call kernel_cargo,doc,$(BSP)) -p boot --no-deps
+	$(CARGO) doc --no-deps -p hw-formats -p qemu-runner
+	@echo "kernel docs: target/$(BSP)/$(TARGET)/doc/kernel/index.html"
+	@echo "host docs:   target/doc/hw_formats/index.html"
+
+objdump: kernel ## Disassemble the kernel ELF
+	@$(LLVM_ENV) $(LLVM_BIN)/llvm-objdump --disassemble --demangle --print-imm-hex \
+		--section .text $(KERNEL_ELF)
+
+nm: kernel ## Kernel symbols, sorted by address, with sizes
+	@$(LLVM_ENV) $(LLVM_BIN)/llvm-nm --demangle --print-size --numeric-sort $(KERNEL_ELF)
+
+clean: ## Remove every build output (target/)
+	$(CARGO) clean

@@ -1,0 +1,119 @@
+//! Small CPU operations: interrupt masking, waiting for interrupts, core and
+//! exception-level identity, the generic counter, and data-cache maintenance.
+
+use aarch64_cpu::asm::barrier;
+use aarch64_cpu::registers::{CNTFRQ_EL0, CNTPCT_EL0, CurrentEL, DAIF, MPIDR_EL1, Readable};
+use core::arch::asm;
+
+/// The number of the core executing this code (MPIDR_EL1.Aff0).
+#[inline]
+pub fn core_id() -> usize {
+    (MPIDR_EL1.get() & 0xff) as usize
+}
+
+/// The exception level this code runs at (1 for the kernel).
+#[inline]
+pub fn current_el() -> u8 {
+    CurrentEL.read(CurrentEL::EL) as u8
+}
+
+/// Interrupt mask state saved by [`mask_irqs`], to be given back to [`restore_irqs`].
+#[derive(Clone, Copy, Debug)]
+#[must_use = "the saved state must be restored"]
+pub struct IrqState(u64);
+
+/// Masks IRQs on this core and returns the previous mask state.
+#[inline]
+pub fn mask_irqs() -> IrqState {
+    let saved = DAIF.get();
+    // SAFETY: setting PSTATE.I only masks IRQs. No `nomem`: the compiler must not
+    // move memory accesses across the start of a masked section.
+    unsafe { asm!("msr daifset, #2", options(nostack, preserves_flags)) };
+    IrqState(saved)
+}
+
+/// Restores the IRQ mask state saved by [`mask_irqs`].
+#[inline]
+pub fn restore_irqs(state: IrqState) {
+    // Only the I bit changes; D, A and F stay as they are now.
+    if state.0 & (1 << 7) == 0 {
+        unmask_irqs();
+    }
+}
+
+/// Unmasks IRQs on this core.
+#[inline]
+pub fn unmask_irqs() {
+    // SAFETY: clearing PSTATE.I lets IRQs be taken; the vector table is installed
+    // before Rust code runs (boot/src/entry.s). Acts as a compiler barrier.
+    unsafe { asm!("msr daifclr, #2", options(nostack, preserves_flags)) };
+}
+
+/// Whether IRQs are masked on this core.
+#[inline]
+pub fn irqs_masked() -> bool {
+    DAIF.is_set(DAIF::I)
+}
+
+/// Sleeps until an interrupt is pending (even if masked). Never WFE: QEMU
+/// treats WFE as a busy yield.
+#[inline]
+pub fn wait_for_interrupt() {
+    aarch64_cpu::asm::wfi();
+}
+
+/// Stops this core for good: IRQs masked, sleeping in WFI.
+pub fn halt() -> ! {
+    let _ = mask_irqs();
+    loop {
+        wait_for_interrupt();
+    }
+}
+
+/// The physical counter (CNTPCT_EL0), ordered after earlier instructions.
+#[inline]
+pub fn counter() -> u64 {
+    barrier::isb(barrier::SY);
+    CNTPCT_EL0.get()
+}
+
+/// The counter frequency in Hz as the firmware set it in CNTFRQ_EL0: never
+/// assumed (62.5 MHz in QEMU, 19.2 MHz on a Pi 3, 54 MHz on a Pi 4).
+#[inline]
+pub fn counter_frequency() -> u64 {
+    CNTFRQ_EL0.get()
+}
+
+/// Smallest data-cache line size in bytes (CTR_EL0.DminLine).
+#[inline]
+pub fn dcache_line_size() -> usize {
+    let ctr: u64;
+    // SAFETY: reading CTR_EL0 (cache type register) has no side effects.
+    unsafe { asm!("mrs {}, CTR_EL0", out(reg) ctr, options(nomem, nostack, preserves_flags)) };
+    4 << ((ctr >> 16) & 0xf)
+}
+
+/// Cleans and invalidates the data cache over `[start, start + len)` to the
+/// point of coherency, so a non-coherent bus master (the VideoCore) sees what
+/// the CPU wrote, and the CPU then rereads what the master wrote.
+///
+/// Works with the MMU on or off (with it off, the operations are harmless).
+pub fn clean_invalidate_dcache(start: usize, len: usize) {
+    let line = dcache_line_size();
+    let mut addr = start & !(line - 1);
+    let end = start.saturating_add(len);
+    while addr < end {
+        // SAFETY: DC CIVAC on any mapped address only moves cache contents to
+        // memory and drops the line; it never changes what memory holds.
+        unsafe { asm!("dc civac, {}", in(reg) addr, options(nostack, preserves_flags)) };
+        addr += line;
+    }
+    barrier::dsb(barrier::SY);
+}
+
+/// A full-system data synchronization barrier: every earlier memory access
+/// (including device accesses) completes before any later instruction.
+#[inline]
+pub fn data_synchronization_barrier() {
+    barrier::dsb(barrier::SY);
+}

@@ -1,0 +1,53 @@
+//! Raspberry Pi 3 Model B / B+: BCM2837, four Cortex-A53 cores.
+//!
+//! QEMU machine `raspi3b`. Interrupts go through the BCM2836 local controller
+//! and the BCM2835 legacy controller (see `drivers::bcm2836_intc` for the line
+//! numbering).
+
+use super::PullControl;
+use crate::drivers::bcm2836_intc::{Bcm2836Intc, FIRST_LOCAL_LINE};
+use crate::irq::IrqLine;
+use hw_formats::paging::Range;
+use hw_formats::revision::Soc;
+
+/// The name `BSP=` uses for this board.
+pub const BSP_NAME: &str = "rpi3";
+/// The board this BSP is for, when the firmware cannot tell.
+pub const EXPECTED_BOARD: &str = "Raspberry Pi 3 Model B";
+/// The SoC.
+pub const SOC: Soc = Soc::Bcm2837;
+/// Start of the SoC peripherals in the ARM's physical address space.
+pub const PERIPHERAL_BASE: usize = 0x3f00_0000;
+/// BCM2836-style local (per-core) interrupt controller.
+pub const LOCAL_INTC_BASE: usize = 0x4000_0000;
+/// BCM2835 legacy interrupt controller.
+pub const LEGACY_INTC_BASE: usize = PERIPHERAL_BASE + 0xb200;
+/// Ranges mapped as device memory: the peripherals (16 MiB) and the local
+/// controller's 2 MiB block.
+pub const DEVICE_RANGES: [Range; 2] = [
+    Range::new(PERIPHERAL_BASE as u64, 0x4000_0000),
+    Range::new(LOCAL_INTC_BASE as u64, 0x4020_0000),
+];
+/// RAM assumed when the mailbox does not answer (the smallest Pi 3 has 1 GiB,
+/// of which the firmware keeps up to 76 MiB by default).
+pub const FALLBACK_RAM_END: u64 = 0x3b40_0000;
+/// How GPIO pulls are set.
+pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2837ClockedSequence;
+
+/// The interrupt controller type of this board.
+pub type InterruptController = Bcm2836Intc;
+
+pub(super) const fn interrupt_controller() -> InterruptController {
+    // SAFETY: these are the BCM2837's two interrupt controller blocks.
+    unsafe { Bcm2836Intc::new(LOCAL_INTC_BASE, LEGACY_INTC_BASE) }
+}
+
+/// Interrupt lines of this board.
+pub mod irq {
+    use super::*;
+
+    /// EL1 physical timer (local source CNTPNS).
+    pub const TIMER: IrqLine = IrqLine::new(FIRST_LOCAL_LINE + 1);
+    /// PL011 UART0 (legacy GPU IRQ 57).
+    pub const UART0: IrqLine = IrqLine::new(57);
+}

@@ -1,0 +1,49 @@
+//! Raspberry Pi 4 Model B: BCM2711, four Cortex-A72 cores.
+//!
+//! QEMU machine `raspi4b`. Peripherals in "low peripheral" mode at 0xFE00_0000
+//! (the firmware default); interrupts through the GIC-400.
+
+use super::PullControl;
+use crate::drivers::gic400::Gic400;
+use crate::irq::IrqLine;
+use hw_formats::paging::Range;
+use hw_formats::revision::Soc;
+
+/// The name `BSP=` uses for this board.
+pub const BSP_NAME: &str = "rpi4";
+/// The board this BSP is for, when the firmware cannot tell.
+pub const EXPECTED_BOARD: &str = "Raspberry Pi 4 Model B";
+/// The SoC.
+pub const SOC: Soc = Soc::Bcm2711;
+/// Start of the SoC peripherals in the ARM's physical address space.
+pub const PERIPHERAL_BASE: usize = 0xfe00_0000;
+/// GIC-400 distributor.
+pub const GICD_BASE: usize = 0xff84_1000;
+/// GIC-400 CPU interface.
+pub const GICC_BASE: usize = 0xff84_2000;
+/// Ranges mapped as device memory: 0xFC00_0000 to 4 GiB holds the PCIe window,
+/// the peripherals, the ARM local registers and the GIC.
+pub const DEVICE_RANGES: [Range; 1] = [Range::new(0xfc00_0000, 0x1_0000_0000)];
+/// RAM assumed when the mailbox does not answer (the firmware gives the ARM
+/// the low ~948 MiB by default; stay below it).
+pub const FALLBACK_RAM_END: u64 = 0x3b40_0000;
+/// How GPIO pulls are set.
+pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2711PerPinBits;
+
+/// The interrupt controller type of this board.
+pub type InterruptController = Gic400;
+
+pub(super) const fn interrupt_controller() -> InterruptController {
+    // SAFETY: these are the BCM2711's GIC-400 distributor and CPU interface.
+    unsafe { Gic400::new(GICD_BASE, GICC_BASE) }
+}
+
+/// Interrupt lines of this board.
+pub mod irq {
+    use super::*;
+
+    /// EL1 physical timer: PPI 14, interrupt ID 30.
+    pub const TIMER: IrqLine = IrqLine::new(30);
+    /// PL011 UART0: VideoCore IRQ 57 = SPI 121, interrupt ID 153.
+    pub const UART0: IrqLine = IrqLine::new(153);
+}

@@ -1,0 +1,204 @@
+//! GPIO: pin function select, pulls, and levels, for the BCM2837 and BCM2711.
+//!
+//! The two SoCs share the function-select and level registers but set pulls
+//! differently: the BCM2837 clocks a pull value into the pins with the
+//! GPPUD/GPPUDCLK sequence, the BCM2711 has two bits per pin in
+//! GPIO_PUP_PDN_CNTRL_REG0-3 (and the two encode up and down the other way round).
+//!
+//! Read-modify-write of the shared registers is not atomic: callers serialise
+//! (boot is single-threaded; the pin-ownership layer does so later).
+
+use super::Mmio;
+use crate::board::{self, PullControl};
+use tock_registers::interfaces::{Readable, Writeable};
+use tock_registers::register_structs;
+use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
+
+register_structs! {
+    Registers {
+        (0x00 => gpfsel: [ReadWrite<u32>; 6]),
+        (0x18 => _reserved0),
+        (0x1c => gpset: [WriteOnly<u32>; 2]),
+        (0x24 => _reserved1),
+        (0x28 => gpclr: [WriteOnly<u32>; 2]),
+        (0x30 => _reserved2),
+        (0x34 => gplev: [ReadOnly<u32>; 2]),
+        (0x3c => _reserved3),
+        (0x94 => gppud: ReadWrite<u32>),
+        (0x98 => gppudclk: [ReadWrite<u32>; 2]),
+        (0xa0 => _reserved4),
+        (0xe4 => pup_pdn_cntrl: [ReadWrite<u32>; 4]),
+        (0xf4 => @END),
+    }
+}
+
+/// Number of GPIO pins on both SoCs (bank 0 and 1).
+pub const PIN_COUNT: u32 = 54;
+
+/// What a pin is connected to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Function {
+    /// General-purpose input.
+    Input,
+    /// General-purpose output.
+    Output,
+    /// Alternate function 0 (for GPIO 14/15: PL011 UART0 TXD/RXD).
+    Alt0,
+    /// Alternate function 1.
+    Alt1,
+    /// Alternate function 2.
+    Alt2,
+    /// Alternate function 3.
+    Alt3,
+    /// Alternate function 4.
+    Alt4,
+    /// Alternate function 5 (for GPIO 14/15: mini UART).
+    Alt5,
+}
+
+impl Function {
+    const fn bits(self) -> u32 {
+        match self {
+            Self::Input => 0b000,
+            Self::Output => 0b001,
+            Self::Alt0 => 0b100,
+            Self::Alt1 => 0b101,
+            Self::Alt2 => 0b110,
+            Self::Alt3 => 0b111,
+            Self::Alt4 => 0b011,
+            Self::Alt5 => 0b010,
+        }
+    }
+
+    const fn from_bits(bits: u32) -> Self {
+        match bits & 0b111 {
+            0b000 => Self::Input,
+            0b001 => Self::Output,
+            0b100 => Self::Alt0,
+            0b101 => Self::Alt1,
+            0b110 => Self::Alt2,
+            0b111 => Self::Alt3,
+            0b011 => Self::Alt4,
+            _ => Self::Alt5,
+        }
+    }
+}
+
+/// Pull resistor setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pull {
+    /// No pull (floating unless driven).
+    None,
+    /// Pull up to 3.3 V.
+    Up,
+    /// Pull down to ground.
+    Down,
+}
+
+/// The GPIO block.
+pub struct Gpio {
+    registers: Mmio<Registers>,
+}
+
+impl Gpio {
+    /// A handle on the GPIO block at `base`.
+    ///
+    /// # Safety
+    /// `base` must be the SoC's GPIO register block, mapped as device memory.
+    pub const unsafe fn new(base: usize) -> Self {
+        // SAFETY: forwarded from the caller.
+        Self { registers: unsafe { Mmio::new(base) } }
+    }
+
+    /// Selects what `pin` is connected to. Pins past [`PIN_COUNT`] are ignored.
+    pub fn set_function(&self, pin: u32, function: Function) {
+        if pin >= PIN_COUNT {
+            return;
+        }
+        let register = &self.registers.gpfsel[(pin / 10) as usize];
+        let shift = (pin % 10) * 3;
+        let value = (register.get() & !(0b111 << shift)) | (function.bits() << shift);
+        register.set(value);
+    }
+
+    /// The function `pin` is set to (`Input` for pins past [`PIN_COUNT`]).
+    pub fn function(&self, pin: u32) -> Function {
+        if pin >= PIN_COUNT {
+            return Function::Input;
+        }
+        let shift = (pin % 10) * 3;
+        Function::from_bits(self.registers.gpfsel[(pin / 10) as usize].get() >> shift)
+    }
+
+    /// Sets `pin`'s pull resistor, the way this board's SoC wants it.
+    pub fn set_pull(&self, pin: u32, pull: Pull) {
+        if pin >= PIN_COUNT {
+            return;
+        }
+        match board::GPIO_PULL_CONTROL {
+            PullControl::Bcm2837ClockedSequence => self.set_pull_bcm2837(pin, pull),
+            PullControl::Bcm2711PerPinBits => self.set_pull_bcm2711(pin, pull),
+        }
+    }
+
+    fn set_pull_bcm2837(&self, pin: u32, pull: Pull) {
+        // GPPUD: 0 off, 1 pull down, 2 pull up. The datasheet asks for 150
+        // cycles of set-up and hold around the clock pulse; wait well over that.
+        let control = match pull {
+            Pull::None => 0,
+            Pull::Down => 1,
+            Pull::Up => 2,
+        };
+        let clock = &self.registers.gppudclk[(pin / 32) as usize];
+        self.registers.gppud.set(control);
+        wait_gpio_setup();
+        clock.set(1 << (pin % 32));
+        wait_gpio_setup();
+        self.registers.gppud.set(0);
+        clock.set(0);
+    }
+
+    fn set_pull_bcm2711(&self, pin: u32, pull: Pull) {
+        // Two bits per pin, 16 pins per register: 0 none, 1 up, 2 down.
+        let bits = match pull {
+            Pull::None => 0,
+            Pull::Up => 1,
+            Pull::Down => 2,
+        };
+        let register = &self.registers.pup_pdn_cntrl[(pin / 16) as usize];
+        let shift = (pin % 16) * 2;
+        register.set((register.get() & !(0b11 << shift)) | (bits << shift));
+    }
+
+    /// Drives an output pin high (`true`) or low.
+    pub fn write(&self, pin: u32, high: bool) {
+        if pin >= PIN_COUNT {
+            return;
+        }
+        let (bank, bit) = ((pin / 32) as usize, 1 << (pin % 32));
+        if high {
+            self.registers.gpset[bank].set(bit);
+        } else {
+            self.registers.gpclr[bank].set(bit);
+        }
+    }
+
+    /// The level on `pin` (GPLEV).
+    pub fn read(&self, pin: u32) -> bool {
+        if pin >= PIN_COUNT {
+            return false;
+        }
+        self.registers.gplev[(pin / 32) as usize].get() & (1 << (pin % 32)) != 0
+    }
+}
+
+/// At least 150 core cycles (BCM2835 peripherals manual, GPPUDCLK): 2 µs is
+/// over 1,000 cycles at the Pi's slowest ARM clock.
+fn wait_gpio_setup() {
+    let freq = crate::arch::cpu::counter_frequency();
+    let ticks = hw_formats::counter::nanos_to_ticks_ceil(2_000, freq).max(1);
+    let start = crate::arch::cpu::counter();
+    while crate::arch::cpu::counter().wrapping_sub(start) < ticks {
+        core::hint::spin_loop();
+    }
+}

@@ -1,0 +1,184 @@
+//! Arm PL011 UART: the register-level driver behind the console.
+//!
+//! This driver polls; the interrupt-driven async reader and writer are built on
+//! top of it by the UART service. QEMU pitfalls handled here: toggling LCRH.FEN
+//! flushes the receive FIFO, so FEN is written once, before the receiver is
+//! enabled; QEMU ignores the baud registers, a real PL011 does not, so they are
+//! always programmed from the UART clock.
+
+use super::Mmio;
+use hw_formats::pl011::BaudDivisor;
+use tock_registers::interfaces::{ReadWriteable, Readable, Writeable};
+use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
+use tock_registers::{register_bitfields, register_structs};
+
+register_bitfields! {
+    u32,
+    /// Flag register.
+    FR [
+        /// Transmit FIFO empty.
+        TXFE OFFSET(7) NUMBITS(1) [],
+        /// Transmit FIFO full.
+        TXFF OFFSET(5) NUMBITS(1) [],
+        /// Receive FIFO empty.
+        RXFE OFFSET(4) NUMBITS(1) [],
+        /// UART busy transmitting.
+        BUSY OFFSET(3) NUMBITS(1) []
+    ],
+    /// Line control register.
+    LCRH [
+        /// Word length.
+        WLEN OFFSET(5) NUMBITS(2) [
+            FiveBit = 0b00,
+            SixBit = 0b01,
+            SevenBit = 0b10,
+            EightBit = 0b11
+        ],
+        /// FIFOs enabled.
+        FEN OFFSET(4) NUMBITS(1) []
+    ],
+    /// Control register.
+    CR [
+        /// Receive enable.
+        RXE OFFSET(9) NUMBITS(1) [],
+        /// Transmit enable.
+        TXE OFFSET(8) NUMBITS(1) [],
+        /// UART enable.
+        UARTEN OFFSET(0) NUMBITS(1) []
+    ],
+    /// Interrupt bits, common to IMSC, RIS, MIS and ICR.
+    INT [
+        /// Overrun error.
+        OE OFFSET(10) NUMBITS(1) [],
+        /// Break error.
+        BE OFFSET(9) NUMBITS(1) [],
+        /// Parity error.
+        PE OFFSET(8) NUMBITS(1) [],
+        /// Framing error.
+        FE OFFSET(7) NUMBITS(1) [],
+        /// Receive timeout.
+        RT OFFSET(6) NUMBITS(1) [],
+        /// Transmit FIFO at or below its level.
+        TX OFFSET(5) NUMBITS(1) [],
+        /// Receive FIFO at or above its level.
+        RX OFFSET(4) NUMBITS(1) []
+    ]
+}
+
+register_structs! {
+    #[allow(non_snake_case)]
+    Registers {
+        (0x00 => dr: ReadWrite<u32>),
+        (0x04 => _reserved0),
+        (0x18 => fr: ReadOnly<u32, FR::Register>),
+        (0x1c => _reserved1),
+        (0x24 => ibrd: WriteOnly<u32>),
+        (0x28 => fbrd: WriteOnly<u32>),
+        (0x2c => lcrh: WriteOnly<u32, LCRH::Register>),
+        (0x30 => cr: WriteOnly<u32, CR::Register>),
+        (0x34 => _reserved2),
+        (0x38 => imsc: ReadWrite<u32, INT::Register>),
+        (0x3c => _reserved3),
+        (0x44 => icr: WriteOnly<u32, INT::Register>),
+        (0x48 => @END),
+    }
+}
+
+/// The requested baud rate cannot be made from the UART clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BaudRateError;
+
+/// One PL011 UART.
+pub struct Pl011 {
+    registers: Mmio<Registers>,
+}
+
+impl Pl011 {
+    /// A handle on the PL011 at `base`.
+    ///
+    /// # Safety
+    /// `base` must be a PL011's register block, mapped as device memory.
+    pub const unsafe fn new(base: usize) -> Self {
+        // SAFETY: forwarded from the caller.
+        Self { registers: unsafe { Mmio::new(base) } }
+    }
+
+    /// Configures 8N1 at `baud` from a `clock_hz` reference clock, FIFOs on,
+    /// all interrupts masked, and enables the transmitter and receiver.
+    pub fn init(&mut self, clock_hz: u32, baud: u32) -> Result<(), BaudRateError> {
+        let divisor = BaudDivisor::new(clock_hz, baud).ok_or(BaudRateError)?;
+        // Let the firmware's (or an earlier kernel's) output drain, then stop.
+        self.flush();
+        self.registers.cr.set(0);
+        self.registers.icr.set(0x7ff);
+        self.registers.ibrd.set(divisor.integer as u32);
+        self.registers.fbrd.set(divisor.fraction as u32);
+        // Writing LCRH latches the divisors; FEN is written once, here, before
+        // the receiver is on (toggling it later would flush received bytes).
+        self.registers.lcrh.write(LCRH::WLEN::EightBit + LCRH::FEN::SET);
+        self.registers.imsc.set(0);
+        self.registers.cr.write(CR::UARTEN::SET + CR::TXE::SET + CR::RXE::SET);
+        Ok(())
+    }
+
+    /// Sends one byte, waiting while the transmit FIFO is full.
+    pub fn write_byte(&mut self, byte: u8) {
+        while self.registers.fr.is_set(FR::TXFF) {
+            core::hint::spin_loop();
+        }
+        self.registers.dr.set(byte as u32);
+    }
+
+    /// Sends `bytes`, turning each `\n` into `\r\n` for terminals.
+    pub fn write_bytes(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            if byte == b'\n' {
+                self.write_byte(b'\r');
+            }
+            self.write_byte(byte);
+        }
+    }
+
+    /// Waits until the transmit FIFO is empty and the last bit has left.
+    pub fn flush(&self) {
+        while self.registers.fr.is_set(FR::BUSY) || !self.registers.fr.is_set(FR::TXFE) {
+            core::hint::spin_loop();
+        }
+    }
+
+    /// A received byte, if the receive FIFO holds one.
+    pub fn read_byte(&mut self) -> Option<u8> {
+        if self.registers.fr.is_set(FR::RXFE) {
+            return None;
+        }
+        Some((self.registers.dr.get() & 0xff) as u8)
+    }
+
+    /// Whether the receive FIFO holds at least one byte.
+    pub fn input_pending(&self) -> bool {
+        !self.registers.fr.is_set(FR::RXFE)
+    }
+
+    /// Unmasks (or masks) the receive and receive-timeout interrupts. Clears
+    /// pending ones first, as the PL011 wants before the FIFO is drained.
+    pub fn set_rx_interrupts(&mut self, enabled: bool) {
+        self.registers.icr.write(INT::RX::SET + INT::RT::SET);
+        if enabled {
+            self.registers.imsc.modify(INT::RX::SET + INT::RT::SET);
+        } else {
+            self.registers.imsc.modify(INT::RX::CLEAR + INT::RT::CLEAR);
+        }
+    }
+
+    /// The register block's address.
+    pub fn base(&self) -> usize {
+        self.registers.base()
+    }
+}
+
+impl core::fmt::Write for Pl011 {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.write_bytes(s.as_bytes());
+        Ok(())
+    }
+}

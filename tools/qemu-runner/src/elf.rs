@@ -1,0 +1,116 @@
+//! Reading kernel ELFs: the board and test spec the kernel recorded in
+//! non-loaded sections, the raw image the firmware would load, and symbols
+//! for naming backtrace addresses.
+
+use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol, SymbolKind};
+use std::path::Path;
+
+/// What the runner needs from one kernel ELF.
+pub struct KernelElf {
+    /// Board from `.kernel_board` ("rpi3" / "rpi4").
+    pub board: Option<String>,
+    /// Text of `.kernel_test_spec`, if this is a test kernel.
+    pub test_spec: Option<String>,
+    /// The raw image: loadable segments laid out from the lowest load address.
+    pub image: Vec<u8>,
+    /// Load address of the image's first byte.
+    pub load_address: u64,
+    /// Function symbols, sorted by address: (address, size, demangled name).
+    pub symbols: Vec<(u64, u64, String)>,
+    /// Every named symbol's address, by its name in the ELF (unmangled for
+    /// `#[no_mangle]` items).
+    pub addresses: std::collections::HashMap<String, u64>,
+}
+
+impl KernelElf {
+    /// Parses the ELF at `path`.
+    pub fn read(path: &Path) -> Result<Self, String> {
+        let data =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let file = object::File::parse(&*data)
+            .map_err(|e| format!("{} is not an ELF: {e}", path.display()))?;
+        let section_text = |name: &str| -> Option<String> {
+            let section = file.section_by_name(name)?;
+            let bytes = section.data().ok()?;
+            let text = String::from_utf8_lossy(bytes).trim_end_matches('\0').to_string();
+            Some(text)
+        };
+        let board =
+            section_text(".kernel_board").map(|b| b.trim().to_string()).filter(|b| !b.is_empty());
+        let test_spec = section_text(".kernel_test_spec").filter(|s| !s.trim().is_empty());
+        let (image, load_address) = raw_image(&file)?;
+        let mut symbols: Vec<(u64, u64, String)> = file
+            .symbols()
+            .filter(|s| s.kind() == SymbolKind::Text && s.address() != 0)
+            .filter_map(|s| {
+                let name = s.name().ok()?;
+                Some((s.address(), s.size(), format!("{:#}", rustc_demangle::demangle(name))))
+            })
+            .collect();
+        symbols.sort_by_key(|s| s.0);
+        let addresses = file
+            .symbols()
+            .filter_map(|s| Some((s.name().ok()?.to_string(), s.address())))
+            .filter(|(name, _)| !name.is_empty())
+            .collect();
+        Ok(Self { board, test_spec, image, load_address, symbols, addresses })
+    }
+
+    /// Replaces each `{sym:NAME}` in `text` with NAME's address as the crash
+    /// report prints it (`0x` and 16 hex digits).
+    pub fn resolve_symbols(&self, text: &[u8]) -> Result<Vec<u8>, String> {
+        const OPEN: &[u8] = b"{sym:";
+        let mut out = Vec::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.windows(OPEN.len()).position(|w| w == OPEN) {
+            out.extend_from_slice(&rest[..start]);
+            let after = &rest[start + OPEN.len()..];
+            let end = after.iter().position(|&b| b == b'}').ok_or("unterminated {sym:...}")?;
+            let name = String::from_utf8_lossy(&after[..end]).into_owned();
+            let address = self
+                .addresses
+                .get(&name)
+                .ok_or_else(|| format!("no symbol {name:?} in the ELF"))?;
+            out.extend_from_slice(format!("{address:#018x}").as_bytes());
+            rest = &after[end + 1..];
+        }
+        out.extend_from_slice(rest);
+        Ok(out)
+    }
+
+    /// `name+0xoff` for a code address, if a function contains it.
+    pub fn symbolize(&self, address: u64) -> Option<String> {
+        let index = self.symbols.partition_point(|s| s.0 <= address).checked_sub(1)?;
+        let (start, size, name) = &self.symbols[index];
+        let offset = address - start;
+        if *size != 0 && offset >= *size {
+            return None;
+        }
+        Some(format!("{name}+{offset:#x}"))
+    }
+}
+
+/// Lays the PT_LOAD segments out as the loader would: the file bytes of each
+/// at (physical address - first physical address). BSS (memory size beyond the
+/// file size) is not included; the boot code zeroes it.
+fn raw_image(file: &object::File<'_>) -> Result<(Vec<u8>, u64), String> {
+    let mut segments: Vec<(u64, &[u8])> = Vec::new();
+    for segment in file.segments() {
+        let data = segment.data().map_err(|e| format!("bad segment: {e}"))?;
+        if data.is_empty() {
+            continue;
+        }
+        segments.push((segment.address(), data));
+    }
+    segments.sort_by_key(|s| s.0);
+    let Some(&(base, _)) = segments.first() else {
+        return Err("the ELF has no loadable bytes".into());
+    };
+    let end = segments.iter().map(|(a, d)| a + d.len() as u64).max().unwrap_or(base);
+    let mut image = vec![0u8; (end - base) as usize];
+    for (address, data) in segments {
+        let offset = (address - base) as usize;
+        image[offset..offset + data.len()].copy_from_slice(data);
+    }
+    Ok((image, base))
+}

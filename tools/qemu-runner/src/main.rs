@@ -1,0 +1,178 @@
+//! qemu-runner: boots the kernel's ELF files in QEMU.
+//!
+//! ```text
+//! qemu-runner ELF                 cargo runner: a test kernel (one with a test
+//!                                 spec) is run as a test, any other kernel
+//!                                 interactively on this terminal
+//! qemu-runner run [--gdb] [--console FILE] ELF
+//!                                 interactive: console on this terminal
+//!                                 (Ctrl-A X quits, Ctrl-C goes to the kernel),
+//!                                 or written to FILE; --gdb waits for a
+//!                                 debugger on localhost:1234
+//! qemu-runner test ELF            run as a test and report pass/fail
+//! qemu-runner image ELF OUT       write the raw kernel8.img the firmware loads
+//! ```
+//!
+//! The board (QEMU machine) comes from the ELF's `.kernel_board` section.
+//! Environment: `QEMU` overrides the emulator binary; `QEMU_RUNNER_VERBOSE=1`
+//! prints the whole console of passing tests too.
+
+mod elf;
+mod spec;
+mod test;
+
+use elf::KernelElf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("image") => match &args[1..] {
+            [elf, out] => write_image(Path::new(elf), Path::new(out)),
+            _ => Err(usage()),
+        },
+        Some("run") => parse_run(&args[1..]).and_then(|run| run_interactive(&run)),
+        Some("test") => match &args[1..] {
+            [elf] => test::run_test(Path::new(elf)),
+            _ => Err(usage()),
+        },
+        Some("-h" | "--help") | None => Err(usage()),
+        Some(elf) => {
+            let path = Path::new(elf);
+            match KernelElf::read(path) {
+                Ok(kernel) if kernel.test_spec.is_some() => test::run_test(path),
+                Ok(_) => {
+                    run_interactive(&Run { elf: path.to_path_buf(), gdb: false, console: None })
+                }
+                Err(e) => Err(e),
+            }
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("qemu-runner: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage() -> String {
+    "usage: qemu-runner ELF | run [--gdb] [--console FILE] ELF | test ELF | image ELF OUT"
+        .to_string()
+}
+
+/// Options of `qemu-runner run`.
+struct Run {
+    elf: PathBuf,
+    gdb: bool,
+    console: Option<PathBuf>,
+}
+
+fn parse_run(args: &[String]) -> Result<Run, String> {
+    let mut run = Run { elf: PathBuf::new(), gdb: false, console: None };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--gdb" => run.gdb = true,
+            "--console" => run.console = Some(args.next().ok_or_else(usage)?.into()),
+            other if other.starts_with("--") => return Err(format!("unknown option {other}")),
+            elf => run.elf = elf.into(),
+        }
+    }
+    if run.elf.as_os_str().is_empty() {
+        return Err(usage());
+    }
+    Ok(run)
+}
+
+fn write_image(elf_path: &Path, out: &Path) -> Result<ExitCode, String> {
+    let kernel = KernelElf::read(elf_path)?;
+    if kernel.load_address != 0x80000 {
+        return Err(format!("image loads at {:#x}, not 0x80000", kernel.load_address));
+    }
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(out, &kernel.image)
+        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!(
+        "{}: {} bytes ({:.1} KiB)",
+        out.display(),
+        kernel.image.len(),
+        kernel.image.len() as f64 / 1024.0
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The QEMU machine for a board name.
+pub fn machine_for(board: Option<&str>) -> Result<&'static str, String> {
+    match board {
+        Some("rpi3") => Ok("raspi3b"),
+        Some("rpi4") => Ok("raspi4b"),
+        Some(other) => Err(format!("unknown board {other:?} in the ELF")),
+        None => Err("the ELF has no .kernel_board section (not built from this kernel?)".into()),
+    }
+}
+
+/// The emulator binary.
+pub fn qemu_binary() -> String {
+    std::env::var("QEMU").unwrap_or_else(|_| "qemu-system-aarch64".into())
+}
+
+/// Writes the raw image next to the ELF and returns its path.
+pub fn image_beside(elf_path: &Path, kernel: &KernelElf) -> Result<PathBuf, String> {
+    let mut name = elf_path.as_os_str().to_owned();
+    name.push(".img");
+    let path = PathBuf::from(name);
+    std::fs::write(&path, &kernel.image)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+fn run_interactive(run: &Run) -> Result<ExitCode, String> {
+    let kernel = KernelElf::read(&run.elf)?;
+    let machine = machine_for(kernel.board.as_deref())?;
+    let image = image_beside(&run.elf, &kernel)?;
+    let mut command = Command::new(qemu_binary());
+    command.args(["-M", machine, "-display", "none", "-kernel"]).arg(&image);
+    match &run.console {
+        Some(file) => {
+            let mut chardev = std::ffi::OsString::from("file,id=console,path=");
+            chardev.push(file);
+            command.arg("-chardev").arg(chardev);
+            command.args(["-serial", "chardev:console", "-monitor", "none"]);
+        }
+        None => {
+            // One stdio chardev multiplexed between the serial port and the
+            // monitor: signal=off passes Ctrl-C to the kernel; Ctrl-A X quits,
+            // Ctrl-A C toggles the QEMU monitor.
+            command.args(["-chardev", "stdio,id=console,mux=on,signal=off"]);
+            command.args(["-serial", "chardev:console", "-mon", "chardev=console,mode=readline"]);
+        }
+    }
+    if run.gdb {
+        command.args(["-s", "-S"]);
+        eprintln!("qemu-runner: QEMU waits for a debugger on localhost:1234");
+    }
+    match &run.console {
+        Some(file) => eprintln!(
+            "qemu-runner: booting {} on {machine}, console in {}",
+            image.display(),
+            file.display()
+        ),
+        None => eprintln!("qemu-runner: booting {} on {machine} (Ctrl-A X quits)", image.display()),
+    }
+    let status = command.status().map_err(qemu_missing)?;
+    Ok(ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8))
+}
+
+/// The error for an emulator that could not be started.
+pub fn qemu_missing(error: std::io::Error) -> String {
+    format!(
+        "cannot start {}: {error} (run tools/setup.sh qemu, or 'make qemu' which does)",
+        qemu_binary()
+    )
+}

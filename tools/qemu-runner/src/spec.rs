@@ -1,0 +1,167 @@
+//! The test spec a test kernel carries in its `.kernel_test_spec` section.
+//!
+//! One directive per line (docs/testing.md):
+//!
+//! | directive            | meaning                                                        |
+//! |----------------------|----------------------------------------------------------------|
+//! | `kernel-test harness`| written by `test_kernel!`: success also needs `test result: ok` |
+//! | `kernel-test custom` | written by `test_main!`                                        |
+//! | `exit N`             | QEMU must exit with status N (default 0)                        |
+//! | `timeout S`          | give up after S seconds of host time (default 30)               |
+//! | `boot elf`           | boot the ELF (all cores at EL3) instead of the raw image        |
+//! | `expect TEXT`        | wait until TEXT appears on the console after the last match     |
+//! | `send TEXT`          | type TEXT into the console                                      |
+//!
+//! TEXT may use the escapes `\r`, `\n`, `\t`, `\\` and `\xNN`.
+
+use std::time::Duration;
+
+/// One ordered step of the console script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Wait for these bytes in the output.
+    Expect(Vec<u8>),
+    /// Send these bytes to the kernel.
+    Send(Vec<u8>),
+}
+
+/// A parsed spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spec {
+    /// Built with `test_kernel!` (expects libtest-style output).
+    pub harness: bool,
+    /// Expected exit status.
+    pub exit_status: i32,
+    /// Host-time limit.
+    pub timeout: Duration,
+    /// Boot the ELF instead of the raw image.
+    pub boot_elf: bool,
+    /// The console script, in order.
+    pub steps: Vec<Step>,
+}
+
+impl Default for Spec {
+    fn default() -> Self {
+        Self {
+            harness: false,
+            exit_status: 0,
+            timeout: Duration::from_secs(30),
+            boot_elf: false,
+            steps: Vec::new(),
+        }
+    }
+}
+
+impl Spec {
+    /// Parses the section text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut spec = Spec::default();
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim_start();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (directive, argument) = line.split_once(' ').unwrap_or((line, ""));
+            let bad = |what: &str| format!("test spec line {}: {what}: {line:?}", number + 1);
+            match directive {
+                "kernel-test" => match argument.trim() {
+                    "harness" => spec.harness = true,
+                    "custom" => {}
+                    _ => return Err(bad("unknown kernel-test kind")),
+                },
+                "exit" => {
+                    spec.exit_status =
+                        argument.trim().parse().map_err(|_| bad("bad exit status"))?
+                }
+                "timeout" => {
+                    let secs: u64 = argument.trim().parse().map_err(|_| bad("bad timeout"))?;
+                    spec.timeout = Duration::from_secs(secs);
+                }
+                "boot" => match argument.trim() {
+                    "elf" => spec.boot_elf = true,
+                    "image" => spec.boot_elf = false,
+                    _ => return Err(bad("boot takes 'elf' or 'image'")),
+                },
+                "expect" => spec.steps.push(Step::Expect(unescape(argument).map_err(|e| bad(&e))?)),
+                "send" => spec.steps.push(Step::Send(unescape(argument).map_err(|e| bad(&e))?)),
+                _ => return Err(bad("unknown directive")),
+            }
+        }
+        Ok(spec)
+    }
+}
+
+/// Decodes `\r`, `\n`, `\t`, `\\` and `\xNN`.
+pub fn unescape(text: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        match bytes.next() {
+            Some(b'r') => out.push(b'\r'),
+            Some(b'n') => out.push(b'\n'),
+            Some(b't') => out.push(b'\t'),
+            Some(b'\\') => out.push(b'\\'),
+            Some(b'x') => {
+                let hi = bytes.next().ok_or("truncated \\x escape")?;
+                let lo = bytes.next().ok_or("truncated \\x escape")?;
+                let hex = [hi, lo];
+                let s = std::str::from_utf8(&hex).map_err(|_| "bad \\x escape")?;
+                out.push(u8::from_str_radix(s, 16).map_err(|_| format!("bad \\x escape {s:?}"))?);
+            }
+            other => return Err(format!("unknown escape \\{}", other.map_or('?', char::from))),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_directives_in_order() {
+        let spec = Spec::parse(
+            "kernel-test harness\nexit 102\ntimeout 5\nexpect ready\nsend hi\\r\nexpect got \\x41\n",
+        )
+        .unwrap();
+        assert!(spec.harness);
+        assert_eq!(spec.exit_status, 102);
+        assert_eq!(spec.timeout, Duration::from_secs(5));
+        assert_eq!(
+            spec.steps,
+            [
+                Step::Expect(b"ready".to_vec()),
+                Step::Send(b"hi\r".to_vec()),
+                Step::Expect(b"got A".to_vec())
+            ]
+        );
+    }
+
+    #[test]
+    fn defaults() {
+        let spec = Spec::parse("kernel-test custom\n").unwrap();
+        assert!(!spec.harness);
+        assert_eq!(spec.exit_status, 0);
+        assert!(!spec.boot_elf);
+        assert!(spec.steps.is_empty());
+    }
+
+    #[test]
+    fn rejects_nonsense() {
+        assert!(Spec::parse("exit banana").is_err());
+        assert!(Spec::parse("frobnicate 3").is_err());
+        assert!(Spec::parse("send \\q").is_err());
+        assert!(Spec::parse("send \\x4").is_err());
+        assert!(Spec::parse("boot floppy").is_err());
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(unescape(r"a\\b\n\t\x00\xff").unwrap(), b"a\\b\n\t\x00\xff");
+        assert_eq!(unescape("*** KERNEL").unwrap(), b"*** KERNEL");
+    }
+}

@@ -1,0 +1,279 @@
+//! Running a test kernel: boot it in QEMU with semihosting (so it can exit with
+//! a status), play its console script, and judge the result.
+//!
+//! A test passes when every `expect` matched in order, QEMU exited with the
+//! expected status before the timeout, no unexpected crash report
+//! (`*** KERNEL`) appeared, and — for `test_kernel!` kernels expected to pass —
+//! the harness printed `test result: ok`.
+
+use crate::elf::KernelElf;
+use crate::spec::{Spec, Step};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const CRASH_MARKER: &[u8] = b"*** KERNEL";
+const HARNESS_OK: &[u8] = b"test result: ok";
+
+enum Event {
+    Output(Vec<u8>),
+    OutputClosed,
+}
+
+/// Runs the test kernel at `elf_path` and reports the result.
+pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
+    let kernel = KernelElf::read(elf_path)?;
+    let mut spec = Spec::parse(kernel.test_spec.as_deref().unwrap_or(""))?;
+    for step in &mut spec.steps {
+        let (Step::Expect(text) | Step::Send(text)) = step;
+        *text = kernel.resolve_symbols(text)?;
+    }
+    let board = kernel.board.clone().unwrap_or_default();
+    let machine = crate::machine_for(kernel.board.as_deref())?;
+    let name = test_name(elf_path);
+    let boot_file = if spec.boot_elf {
+        elf_path.to_path_buf()
+    } else {
+        crate::image_beside(elf_path, &kernel)?
+    };
+
+    let mut command = Command::new(crate::qemu_binary());
+    command
+        .args(["-M", machine, "-display", "none", "-monitor", "none", "-serial", "stdio"])
+        .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
+        .arg(&boot_file)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = command.spawn().map_err(crate::qemu_missing)?;
+
+    let (events, receive) = mpsc::channel();
+    let mut stdout = child.stdout.take().expect("piped");
+    let reader = std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stdout.read(&mut buffer) {
+                Ok(0) | Err(_) => {
+                    let _ = events.send(Event::OutputClosed);
+                    break;
+                }
+                Ok(n) => {
+                    if events.send(Event::Output(buffer[..n].to_vec())).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let mut stderr = child.stderr.take().expect("piped");
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    // Sends go through a thread so a large send never blocks the reading side.
+    let (send, to_writer) = mpsc::channel::<Vec<u8>>();
+    let mut stdin = child.stdin.take().expect("piped");
+    let writer = std::thread::spawn(move || {
+        for bytes in to_writer {
+            if stdin.write_all(&bytes).and_then(|_| stdin.flush()).is_err() {
+                break;
+            }
+        }
+    });
+
+    let deadline = started + spec.timeout;
+    let mut output: Vec<u8> = Vec::new();
+    let mut matched_up_to = 0usize;
+    let mut steps = spec.steps.iter().peekable();
+    let mut failure: Option<String> = None;
+    let mut output_closed = false;
+
+    // Play the script.
+    while let Some(step) = steps.peek() {
+        match step {
+            Step::Send(bytes) => {
+                let _ = send.send(bytes.clone());
+                steps.next();
+                continue;
+            }
+            Step::Expect(needle) => {
+                if let Some(at) = find(&output[matched_up_to..], needle) {
+                    matched_up_to += at + needle.len();
+                    steps.next();
+                    continue;
+                }
+                if output_closed {
+                    failure =
+                        Some(format!("QEMU ended before the output showed {:?}", show(needle)));
+                    break;
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    failure = Some(format!(
+                        "timed out after {:?} waiting for {:?}",
+                        spec.timeout,
+                        show(needle)
+                    ));
+                    break;
+                }
+                match receive.recv_timeout(deadline - now) {
+                    Ok(Event::Output(bytes)) => output.extend_from_slice(&bytes),
+                    Ok(Event::OutputClosed) => output_closed = true,
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+
+    // Wait for QEMU to exit.
+    let mut status = None;
+    if failure.is_none() {
+        loop {
+            while let Ok(event) = receive.try_recv() {
+                if let Event::Output(bytes) = event {
+                    output.extend_from_slice(&bytes);
+                }
+            }
+            if let Some(exit) = child.try_wait().map_err(|e| e.to_string())? {
+                status = Some(exit);
+                break;
+            }
+            if Instant::now() >= deadline {
+                failure =
+                    Some(format!("timed out after {:?} waiting for QEMU to exit", spec.timeout));
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(send);
+    let _ = reader.join();
+    let _ = writer.join();
+    for event in receive.try_iter() {
+        if let Event::Output(bytes) = event {
+            output.extend_from_slice(&bytes);
+        }
+    }
+    let qemu_errors = stderr_reader.join().unwrap_or_default();
+
+    if failure.is_none() {
+        let code = status.and_then(|s| s.code());
+        if code != Some(spec.exit_status) {
+            failure = Some(match code {
+                Some(c) => format!("QEMU exited with status {c}, expected {}", spec.exit_status),
+                None => "QEMU was killed by a signal".to_string(),
+            });
+        } else if spec.exit_status == 0 && find(&output, CRASH_MARKER).is_some() {
+            failure = Some("the kernel printed a crash report".into());
+        } else if spec.exit_status == 0 && spec.harness && find(&output, HARNESS_OK).is_none() {
+            failure = Some("QEMU exited 0 but the harness never printed 'test result: ok'".into());
+        }
+    }
+
+    let elapsed = started.elapsed().as_secs_f64();
+    let console = String::from_utf8_lossy(&output).replace('\r', "");
+    let verbose = std::env::var_os("QEMU_RUNNER_VERBOSE").is_some_and(|v| v != "0");
+    for line in console.lines().filter(|l| l.starts_with("test ") && !l.starts_with("test result"))
+    {
+        println!("    {board} {name}: {line}");
+    }
+    match failure {
+        None => {
+            println!("qemu-test {board} {name} ... ok ({elapsed:.2} s)");
+            if verbose {
+                print_console(&kernel, &console);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(reason) => {
+            println!("qemu-test {board} {name} ... FAILED ({elapsed:.2} s): {reason}");
+            print_console(&kernel, &console);
+            if !qemu_errors.trim().is_empty() {
+                println!("---- QEMU stderr ----\n{}", qemu_errors.trim_end());
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn print_console(kernel: &KernelElf, console: &str) {
+    println!("---- console ----");
+    for line in console.lines() {
+        println!("{}", symbolize_line(kernel, line));
+    }
+    println!("---- end of console ----");
+}
+
+/// Appends `<function+offset>` to crash-report lines that carry a code address.
+fn symbolize_line(kernel: &KernelElf, line: &str) -> String {
+    let trimmed = line.trim_start();
+    let is_frame = trimmed.starts_with('#');
+    let is_lr = trimmed.starts_with("LR ");
+    if !(is_frame || is_lr || trimmed.starts_with("ELR_EL1")) {
+        return line.to_string();
+    }
+    let Some(hex) = trimmed.split_whitespace().find(|w| w.starts_with("0x")) else {
+        return line.to_string();
+    };
+    let Ok(address) = u64::from_str_radix(&hex[2..], 16) else {
+        return line.to_string();
+    };
+    // Return addresses point after the call (possibly past the end of the
+    // caller): look up the call itself. Only the exception PC is exact.
+    let exact = !(is_frame || is_lr) || trimmed.ends_with("(exception PC)");
+    let lookup = if exact { address } else { address.saturating_sub(4) };
+    match kernel.symbolize(lookup) {
+        Some(symbol) => format!("{line}  <{symbol}>"),
+        None => line.to_string(),
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn show(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `crash_panic-0123abcd` -> `crash_panic`.
+fn test_name(elf_path: &Path) -> String {
+    let stem = elf_path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    match stem.rsplit_once('-') {
+        Some((name, hash)) if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) => {
+            name.to_string()
+        }
+        _ => stem,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_strip_cargo_hashes() {
+        assert_eq!(
+            test_name(Path::new("target/x/deps/crash_panic-0123456789abcdef")),
+            "crash_panic"
+        );
+        assert_eq!(test_name(Path::new("target/x/release/kernel")), "kernel");
+        assert_eq!(test_name(Path::new("a/boot-el3")), "boot-el3");
+    }
+
+    #[test]
+    fn find_bytes() {
+        assert_eq!(find(b"abc*** KERNEL", CRASH_MARKER), Some(3));
+        assert_eq!(find(b"abc", b"d"), None);
+        assert_eq!(find(b"abc", b""), Some(0));
+    }
+}
