@@ -23,6 +23,8 @@ PROFILE_DIR  := $(if $(filter dev,$(PROFILE)),debug,release)
 KERNEL_ELF   := target/$(BSP)/$(TARGET)/$(PROFILE_DIR)/kernel
 KERNEL_IMG   := target/$(BSP)/kernel8.img
 RUNNER       := target/tools/release/qemu-runner
+# Size budget of the release kernel8.img, checked by `make test`.
+IMAGE_BUDGET := 65536
 SETUP        := tools/setup.sh
 
 # cargo for the kernel crates of one board: $(call kernel_cargo,COMMAND,BOARD)
@@ -36,7 +38,7 @@ HOST      = $(shell rustc -vV | sed -n 's/^host: //p')
 LLVM_BIN  = $(SYSROOT)/lib/rustlib/$(HOST)/bin
 LLVM_ENV  = LD_LIBRARY_PATH=$(SYSROOT)/lib
 
-.PHONY: all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel lint clippy \
+.PHONY: all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image-size lint clippy \
 	fmt fmt-check doc objdump nm clean help setup setup-rust setup-qemu setup-gdb runner
 
 all: kernel ## Release build for BSP: writes target/<bsp>/kernel8.img
@@ -75,8 +77,16 @@ gdb: setup-qemu setup-gdb kernel ## QEMU in the background (console: target/<bsp
 gdb-attach: setup-gdb ## Attach gdb-multiarch to a running 'make qemu-gdb'
 	gdb-multiarch -q -ex 'target remote localhost:1234' $(KERNEL_ELF)
 
-test: setup runner test-host ## Host tests, then every QEMU test kernel on both boards, debug and release
+test: setup runner test-host ## Host tests, QEMU test kernels on both boards (debug + release), image budget
 	@$(MAKE) --no-print-directory test-kernel TEST_BOARDS="$(BOARDS)"
+	@$(MAKE) --no-print-directory check-image-size
+
+check-image-size: runner ## Release kernel8.img of both boards within IMAGE_BUDGET (64 KiB)
+	@for board in $(BOARDS); do \
+	  $(call kernel_cargo,build,$$board) --release --quiet || exit 1; \
+	  $(RUNNER) image target/$$board/$(TARGET)/release/kernel target/$$board/kernel8.img \
+	    --max-size $(IMAGE_BUDGET) || exit 1; \
+	done
 
 test-host: setup-rust ## Unit tests of the portable crates on this machine
 	$(CARGO) test

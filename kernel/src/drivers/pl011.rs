@@ -84,6 +84,9 @@ register_structs! {
     }
 }
 
+/// Longest [`Pl011::flush`] waits: a full 32-byte FIFO takes 2.8 ms at 115200 baud.
+pub const FLUSH_TIMEOUT_NANOS: u64 = 50_000_000;
+
 /// The requested baud rate cannot be made from the UART clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BaudRateError;
@@ -139,9 +142,17 @@ impl Pl011 {
         }
     }
 
-    /// Waits until the transmit FIFO is empty and the last bit has left.
+    /// Waits until the transmit FIFO is empty and the last bit has left, for
+    /// at most [`FLUSH_TIMEOUT_NANOS`]: a UART the firmware left disabled with
+    /// bytes in its FIFO never drains, and boot must not hang on it.
     pub fn flush(&self) {
+        let freq = crate::arch::cpu::counter_frequency();
+        let limit = hw_formats::counter::nanos_to_ticks_ceil(FLUSH_TIMEOUT_NANOS, freq);
+        let start = crate::arch::cpu::counter();
         while self.registers.fr.is_set(FR::BUSY) || !self.registers.fr.is_set(FR::TXFE) {
+            if crate::arch::cpu::counter().wrapping_sub(start) > limit {
+                break;
+            }
             core::hint::spin_loop();
         }
     }

@@ -10,7 +10,9 @@
 //!                                 or written to FILE; --gdb waits for a
 //!                                 debugger on localhost:1234
 //! qemu-runner test ELF            run as a test and report pass/fail
-//! qemu-runner image ELF OUT       write the raw kernel8.img the firmware loads
+//! qemu-runner image ELF OUT [--max-size BYTES]
+//!                                 write the raw kernel8.img the firmware
+//!                                 loads; fail if it is larger than BYTES
 //! ```
 //!
 //! The board (QEMU machine) comes from the ELF's `.kernel_board` section.
@@ -29,7 +31,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("image") => match &args[1..] {
-            [elf, out] => write_image(Path::new(elf), Path::new(out)),
+            [elf, out] => write_image(Path::new(elf), Path::new(out), None),
+            [elf, out, flag, max] if flag == "--max-size" => match max.parse() {
+                Ok(max) => write_image(Path::new(elf), Path::new(out), Some(max)),
+                Err(_) => Err(format!("--max-size takes a number of bytes, not {max:?}")),
+            },
             _ => Err(usage()),
         },
         Some("run") => parse_run(&args[1..]).and_then(|run| run_interactive(&run)),
@@ -59,7 +65,8 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: qemu-runner ELF | run [--gdb] [--console FILE] ELF | test ELF | image ELF OUT"
+    "usage: qemu-runner ELF | run [--gdb] [--console FILE] ELF | test ELF \
+     | image ELF OUT [--max-size BYTES]"
         .to_string()
 }
 
@@ -87,7 +94,7 @@ fn parse_run(args: &[String]) -> Result<Run, String> {
     Ok(run)
 }
 
-fn write_image(elf_path: &Path, out: &Path) -> Result<ExitCode, String> {
+fn write_image(elf_path: &Path, out: &Path, max_size: Option<usize>) -> Result<ExitCode, String> {
     let kernel = KernelElf::read(elf_path)?;
     if kernel.load_address != 0x80000 {
         return Err(format!("image loads at {:#x}, not 0x80000", kernel.load_address));
@@ -98,13 +105,14 @@ fn write_image(elf_path: &Path, out: &Path) -> Result<ExitCode, String> {
     }
     std::fs::write(out, &kernel.image)
         .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    println!(
-        "{}: {} bytes ({:.1} KiB)",
-        out.display(),
-        kernel.image.len(),
-        kernel.image.len() as f64 / 1024.0
-    );
-    Ok(ExitCode::SUCCESS)
+    let size = kernel.image.len();
+    println!("{}: {size} bytes ({:.1} KiB)", out.display(), size as f64 / 1024.0);
+    match max_size {
+        Some(max) if size > max => {
+            Err(format!("{} is {size} bytes, over the {max}-byte budget", out.display()))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 /// The QEMU machine for a board name.
