@@ -24,6 +24,19 @@
 .equ CNTHCTL_EL1_ACCESS, 0x3
 // SCTLR_EL1: RES1 bits of ARMv8.0; MMU, caches and alignment checks off.
 .equ SCTLR_EL1_RESET,    0x30d00800
+// SCTLR_EL2: RES1 bits of ARMv8.0 (E2H = 0); MMU and caches off.
+.equ SCTLR_EL2_RESET,    0x30c50830
+// CPUECTLR_EL1.SMPEN (Cortex-A53/A72): take part in coherency. Must be set
+// before caches or the MMU are enabled; only EL3 may write it by default.
+.equ CPUECTLR_SMPEN,     (1 << 6)
+// GIC-400 (only configured at EL3, and only if it has the Security Extensions).
+.equ GICD_CTLR,          0x000
+.equ GICD_TYPER,         0x004
+.equ GICD_IGROUPR0,      0x080
+.equ GICC_CTLR,          0x000
+.equ GICC_PMR,           0x004
+// Secure GICC_CTLR: EnableGrp0 | EnableGrp1 | FIQ/IRQ bypass disabled for both groups.
+.equ GICC_CTLR_SECURE,   0x1e3
 // CPACR_EL1: FPEN = 0b11, FP/SIMD instructions are not trapped at EL1 or EL0.
 .equ CPACR_EL1_FPEN,     (3 << 20)
 // Firmware spin table: core n (1..3) polls the 64-bit slot at 0xd8 + 8 * n.
@@ -52,7 +65,47 @@ _start:
     b.eq    at_el1
     b       park_core
 
+// Entered at EL3: there is no firmware stub (QEMU booting the ELF, or a board
+// configured without an armstub), so do what the stub would have done.
 from_el3:
+    // Coherency on, before any cache or MMU use at any level.
+    mrs     x0, S3_1_C15_C2_1
+    orr     x0, x0, #CPUECTLR_SMPEN
+    msr     S3_1_C15_C2_1, x0
+    // The counter frequency can only be set here; keep it if already set.
+    mrs     x0, CNTFRQ_EL0
+    cbnz    x0, 1f
+    ldr     x0, =__BOARD_COUNTER_FREQUENCY_IF_UNSET
+    ldr     x0, [x0]
+    msr     CNTFRQ_EL0, x0
+1:
+    // No FP/SIMD, trace or register-access traps to EL3.
+    msr     CPTR_EL3, xzr
+    ldr     x0, =SCTLR_EL2_RESET
+    msr     SCTLR_EL2, x0
+    // A GIC with the Security Extensions resets every interrupt to secure
+    // group 0, invisible to the non-secure kernel: make them all group 1.
+    ldr     x0, =__BOARD_GICD_BASE
+    ldr     x0, [x0]
+    cbz     x0, 3f
+    ldr     w1, [x0, #GICD_TYPER]
+    tbz     w1, #10, 3f
+    and     w1, w1, #0x1f
+    add     w1, w1, #1
+    add     x2, x0, #GICD_IGROUPR0
+    mov     w3, #-1
+2:  str     w3, [x2], #4
+    subs    w1, w1, #1
+    b.ne    2b
+    mov     w3, #3
+    str     w3, [x0, #GICD_CTLR]
+    ldr     x0, =__BOARD_GICC_BASE
+    ldr     x0, [x0]
+    mov     w3, #GICC_CTLR_SECURE
+    str     w3, [x0, #GICC_CTLR]
+    mov     w3, #0xff
+    str     w3, [x0, #GICC_PMR]
+3:
     ldr     x0, =SCR_EL3_VALUE
     msr     SCR_EL3, x0
     mov     x0, #SPSR_EL2H_MASKED
@@ -71,6 +124,14 @@ from_el2:
     mov     x0, #CPTR_EL2_VALUE
     msr     CPTR_EL2, x0
     msr     HSTR_EL2, xzr
+    // Debug and PMU accesses from EL1 not trapped; all event counters to EL1.
+    mrs     x0, PMCR_EL0
+    ubfx    x0, x0, #11, #5
+    msr     MDCR_EL2, x0
+    // Nothing should trap to EL2; if something does, park visibly (ESR_EL2 in
+    // x0, ELR_EL2 in x1, for a debugger) instead of jumping into firmware code.
+    ldr     x0, =el2_vectors
+    msr     VBAR_EL2, x0
     ldr     x0, =SCTLR_EL1_RESET
     msr     SCTLR_EL1, x0
     mov     x0, #SPSR_EL1T_MASKED
@@ -132,5 +193,19 @@ at_el1:
 park_core:
     wfi
     b       park_core
+
+// EL2 vector table: every entry parks the core (see from_el2).
+.balign 0x800
+el2_vectors:
+.rept 16
+.balign 0x80
+    b       el2_unexpected_exception
+.endr
+
+el2_unexpected_exception:
+    mrs     x0, ESR_EL2
+    mrs     x1, ELR_EL2
+1:  wfi
+    b       1b
 
 .ltorg

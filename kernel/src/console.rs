@@ -1,13 +1,21 @@
 //! The kernel console: PL011 UART0 on GPIO 14 (TX) and 15 (RX), 115200 8N1.
 //!
-//! [`print!`](crate::print) and [`println!`](crate::println) write through an
-//! IRQ-safe lock, so lines from interrupt handlers and the main code never
-//! interleave. Crash reports use [`write_unlocked`] instead, which takes no lock.
+//! [`print!`](crate::print) and [`println!`](crate::println) feed the UART's
+//! transmit FIFO under an IRQ-safe lock, but only while the FIFO has room: when
+//! it is full they release the lock (and so re-enable IRQs) while it drains.
+//! Interrupts are therefore held off for a few microseconds at a time, never
+//! for the ~7 ms a line takes at 115200 baud (which would overrun the 16-byte
+//! receive FIFO on a real board). The price: text printed by an interrupt
+//! handler may land inside a long line being printed. Crash reports use
+//! [`write_unlocked`], which takes no lock.
 //!
-//! On both the Pi 3 and the Pi 4 the firmware gives the PL011 to Bluetooth and
-//! puts the mini UART on GPIO 14/15; [`init`] moves the PL011 to GPIO 14/15
-//! (function ALT0) with the pulls off, and computes the baud divisor from the
-//! 48 MHz UART clock (`init_uart_clock` in config.txt).
+//! On both the Pi 3 and the Pi 4 the firmware gives the PL011 to Bluetooth
+//! (GPIO 32/33 on the Pi 3, GPIO 30-33 on the Pi 4, function ALT3) and puts
+//! the mini UART on GPIO 14/15. [`init`] releases the Bluetooth pins (inputs,
+//! so RXD0 has a single source), configures the PL011 at 115200 8N1 with the
+//! divisor computed from the 48 MHz UART clock (`init_uart_clock` in
+//! config.txt), then moves it to GPIO 14/15 (ALT0, pulls off) and discards
+//! whatever the pin switch left in the receive FIFO.
 
 use crate::board;
 use crate::drivers::gpio::{Function, Gpio, Pull};
@@ -22,25 +30,73 @@ pub const BAUD_RATE: u32 = 115_200;
 static CONSOLE: IrqSafeSpinLock<Pl011> =
     IrqSafeSpinLock::new(unsafe { Pl011::new(board::PL011_BASE) });
 
-/// Routes GPIO 14/15 to the PL011 and configures it for 115200 8N1.
+/// Configures the PL011 for 115200 8N1 and routes it to GPIO 14/15.
 pub fn init() {
     // SAFETY: the board module names the GPIO block; boot is single-threaded, so
     // nothing else is changing these pins.
     let gpio = unsafe { Gpio::new(board::GPIO_BASE) };
+    for &pin in board::BLUETOOTH_UART_PINS {
+        gpio.set_function(pin, Function::Input);
+    }
+    let mut uart = CONSOLE.lock();
+    let configured = uart.init(board::UART_CLOCK_HZ, BAUD_RATE);
     for pin in [board::CONSOLE_TX_PIN, board::CONSOLE_RX_PIN] {
         gpio.set_pull(pin, Pull::None);
         gpio.set_function(pin, Function::Alt0);
     }
-    let mut uart = CONSOLE.lock();
-    if uart.init(board::UART_CLOCK_HZ, BAUD_RATE).is_err() {
+    uart.discard_input();
+    if configured.is_err() {
         // Cannot happen with the board's constants; keep the firmware's setup.
         let _ = uart.write_str("console: baud rate out of range; UART left as configured\n");
     }
 }
 
+/// Writes through the console lock, one FIFO's worth at a time.
+struct ConsoleWriter;
+
+impl Write for ConsoleWriter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        write_bytes(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Writes `bytes` (`\n` as `\r\n`), holding the lock only while the transmit
+/// FIFO accepts bytes.
+pub fn write_bytes(bytes: &[u8]) {
+    let mut expanded = bytes
+        .iter()
+        .flat_map(|&b| if b == b'\n' { [Some(b'\r'), Some(b'\n')] } else { [Some(b), None] })
+        .flatten()
+        .peekable();
+    while expanded.peek().is_some() {
+        {
+            let mut uart = CONSOLE.lock();
+            while let Some(&byte) = expanded.peek() {
+                if !uart.try_write_byte(byte) {
+                    break;
+                }
+                expanded.next();
+            }
+        }
+        if expanded.peek().is_some() {
+            spin_until_room();
+        }
+    }
+}
+
+/// Waits, without the lock (IRQs enabled), until the transmit FIFO has room.
+fn spin_until_room() {
+    // SAFETY: reading the flag register through a second handle has no side effects.
+    let uart = unsafe { Pl011::new(board::PL011_BASE) };
+    while uart.output_full() {
+        core::hint::spin_loop();
+    }
+}
+
 #[doc(hidden)]
 pub fn _print(args: fmt::Arguments<'_>) {
-    let _ = CONSOLE.lock().write_fmt(args);
+    let _ = ConsoleWriter.write_fmt(args);
 }
 
 /// Writes `bytes` to the UART without taking the console lock (`\n` becomes

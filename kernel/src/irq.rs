@@ -12,7 +12,9 @@
 //! lock-free, so registering never blocks an interrupt.
 //!
 //! A line that fires without a handler is disabled (and counted) so it cannot
-//! storm; spurious IDs (GIC 1020-1023, or nothing pending) are ignored.
+//! storm, and reported once; spurious IDs (GIC 1020-1023, or nothing pending)
+//! are ignored. (On the Pi 3, the local PMU, AXI and local-timer sources cannot
+//! be disabled per line; the kernel never enables them.)
 
 use crate::board;
 use core::fmt;
@@ -86,6 +88,9 @@ const LINES: usize = <board::InterruptController as InterruptController>::LINES;
 static HANDLERS: [AtomicPtr<()>; LINES] = [const { AtomicPtr::new(core::ptr::null_mut()) }; LINES];
 static COUNTS: [AtomicU64; LINES] = [const { AtomicU64::new(0) }; LINES];
 static UNHANDLED: AtomicU64 = AtomicU64::new(0);
+/// Bit per line (first 64 lines) / overflow flag: which unhandled lines were reported.
+static REPORTED: [core::sync::atomic::AtomicBool; LINES] =
+    [const { core::sync::atomic::AtomicBool::new(false) }; LINES];
 
 /// Initialises the board's interrupt controller (all lines disabled).
 pub fn init() {
@@ -147,7 +152,9 @@ pub(crate) fn handle_pending() {
         if handler.is_null() {
             UNHANDLED.fetch_add(1, Ordering::Relaxed);
             board::INTERRUPT_CONTROLLER.disable(line);
-            log::warn!("{line} fired without a handler; disabled it");
+            if !REPORTED[index].swap(true, Ordering::Relaxed) {
+                log::warn!("{line} fired without a handler; disabled it");
+            }
             return;
         }
         if let Some(count) = COUNTS.get(index) {

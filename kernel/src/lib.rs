@@ -29,6 +29,7 @@ pub mod board;
 pub mod console;
 pub mod crash;
 pub mod drivers;
+pub mod echo;
 pub mod irq;
 pub mod logger;
 pub mod mem;

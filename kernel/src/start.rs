@@ -114,7 +114,7 @@ fn query_firmware() -> FirmwareFacts {
     );
     message.finish();
     // SAFETY: the board names the mailbox; nothing else uses it during boot.
-    let mailbox = unsafe { Mailbox::new(board::MAILBOX_BASE) };
+    let mut mailbox = unsafe { Mailbox::new(board::MAILBOX_BASE) };
     if mailbox.call(&mut message).is_err() {
         return FirmwareFacts::default();
     }
@@ -139,14 +139,16 @@ fn start(info: BootInfo) -> ! {
     ENTRY_COUNTER.store(info.entry_counter, Ordering::Relaxed);
     let info = BOOT_INFO.call_once(|| info);
     console::init();
+    // Asynchronous aborts (SErrors, e.g. a bus error on a posted write) are
+    // reported from here on; before, there was nowhere to report them.
+    cpu::unmask_serror();
     logger::init(log::LevelFilter::Info);
 
-    let heap_start = layout::kernel_image().end;
-    let heap_end = info.ram_end;
+    let (heap_start, heap_end) = heap_region(info);
     if heap_end > heap_start {
-        // SAFETY: [end of kernel image, end of mapped RAM) is mapped read-write
-        // and used by nothing else: the image, its stacks and the translation
-        // tables all end at `kernel_image().end`.
+        // SAFETY: the region lies in mapped read-write RAM after the kernel
+        // image (which includes its stacks and translation tables) and clear
+        // of the firmware's device tree; nothing else uses it.
         unsafe { heap::init(heap_start as usize, (heap_end - heap_start) as usize) };
     }
 
@@ -155,6 +157,40 @@ fn start(info: BootInfo) -> ! {
     cpu::unmask_irqs();
     // SAFETY: every kernel binary defines `__kernel_main` through the entry macros.
     unsafe { __kernel_main() }
+}
+
+/// The heap: from the end of the kernel image to the end of mapped RAM, minus
+/// the device tree the firmware may have placed there (x0 at entry), so the
+/// blob stays intact for whoever wants to read it.
+fn heap_region(info: &BootInfo) -> (u64, u64) {
+    let start = layout::kernel_image().end;
+    let end = info.ram_end;
+    match device_tree_extent(info.boot_argument) {
+        Some((dtb_start, dtb_end)) if dtb_end > start && dtb_start < end => {
+            // Keep the larger side.
+            if dtb_start.saturating_sub(start) >= end.saturating_sub(dtb_end) {
+                (start, dtb_start & !0xfff)
+            } else {
+                ((dtb_end + 0xfff) & !0xfff, end)
+            }
+        }
+        _ => (start, end),
+    }
+}
+
+/// If `address` holds a flattened device tree (magic 0xd00dfeed), its extent.
+fn device_tree_extent(address: u64) -> Option<(u64, u64)> {
+    const FDT_MAGIC: u32 = 0xd00d_feed;
+    if address == 0 || !address.is_multiple_of(8) || mmu::lookup(address).is_none() {
+        return None;
+    }
+    // SAFETY: `address` is mapped (checked above) and 8-byte aligned; the FDT
+    // header is two big-endian words (magic, total size).
+    let (magic, size) = unsafe {
+        let header = address as *const u32;
+        (u32::from_be(header.read_volatile()), u32::from_be(header.add(1).read_volatile()))
+    };
+    (magic == FDT_MAGIC).then(|| (address, address + size as u64))
 }
 
 fn print_banner(info: &BootInfo) {

@@ -15,7 +15,8 @@ macro_rules! banner_spec {
             "expect entry     EL2, now EL1 with MMU and caches on",
             "expect RAM       960 MiB for the ARM at 0x0 (mailbox)",
             "expect timer     62500000 Hz (CNTFRQ_EL0)",
-            "expect heap ",
+            "expect heap      9",
+            "expect  KiB at 0x",
             "expect boot took ",
             "expect  ms (kernel entry to this line)",
         );

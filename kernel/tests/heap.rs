@@ -81,13 +81,17 @@ fn try_reserve_reports_exhaustion() {
 }
 
 fn large_blocks_reach_the_end_of_ram() {
-    // Fill most of the heap in 64 MiB blocks and touch the first and last byte
-    // of each: every 2 MiB block of RAM must be mapped and writable.
+    // Fill most of the heap in 64 MiB blocks and write one byte in every
+    // 2 MiB of each, plus the last byte: every 2 MiB block of RAM the heap
+    // covers must be mapped and writable.
+    const STRIDE: usize = 2 << 20;
     let mut blocks: Vec<Box<[MaybeUninit<u8>]>> = Vec::new();
     let block = 64 << 20;
     while heap::stats().free > block + (4 << 20) {
         let mut b = Box::<[u8]>::new_uninit_slice(block);
-        b[0].write(0xa5);
+        for offset in (0..block).step_by(STRIDE) {
+            b[offset].write((offset / STRIDE) as u8);
+        }
         b[block - 1].write(0x5a);
         blocks.push(b);
     }
@@ -98,8 +102,11 @@ fn large_blocks_reach_the_end_of_ram() {
         "blocks end at {highest:#x}, RAM at {ram_end:#x}"
     );
     for b in &blocks {
-        // SAFETY: exactly these two bytes of each block were written above.
-        let ends = unsafe { (b[0].assume_init_read(), b[b.len() - 1].assume_init_read()) };
-        assert_eq!(ends, (0xa5, 0x5a));
+        for offset in (0..block).step_by(STRIDE) {
+            // SAFETY: this byte was written above.
+            assert_eq!(unsafe { b[offset].assume_init_read() }, (offset / STRIDE) as u8);
+        }
+        // SAFETY: written above.
+        assert_eq!(unsafe { b[block - 1].assume_init_read() }, 0x5a);
     }
 }

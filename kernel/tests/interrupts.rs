@@ -37,7 +37,7 @@ fn ms(n: u64) -> u64 {
     timer::frequency() * n / 1000
 }
 
-/// Sleeps in WFI until `done` or `limit_ticks` pass; returns whether `done` held.
+/// Spins until `done` or `limit_ticks` pass; returns whether `done` held.
 fn wait_until(limit_ticks: u64, done: impl Fn() -> bool) -> bool {
     let start = timer::now();
     while !done() {

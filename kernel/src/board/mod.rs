@@ -61,3 +61,14 @@ pub const BSP_NAME_BYTES: [u8; 4] = {
 
 /// The board's interrupt controller.
 pub static INTERRUPT_CONTROLLER: InterruptController = interrupt_controller();
+
+/// For the boot assembly's EL3 path: the counter frequency to program if
+/// CNTFRQ_EL0 reads zero.
+#[unsafe(no_mangle)]
+pub static __BOARD_COUNTER_FREQUENCY_IF_UNSET: u64 = COUNTER_FREQUENCY_IF_UNSET;
+/// For the boot assembly's EL3 path: the GIC distributor (0: no GIC).
+#[unsafe(no_mangle)]
+pub static __BOARD_GICD_BASE: u64 = GIC_BASES.0;
+/// For the boot assembly's EL3 path: the GIC CPU interface (0: no GIC).
+#[unsafe(no_mangle)]
+pub static __BOARD_GICC_BASE: u64 = GIC_BASES.1;

@@ -31,6 +31,15 @@ pub const DEVICE_RANGES: [Range; 2] = [
 /// RAM assumed when the mailbox does not answer (the smallest Pi 3 has 1 GiB,
 /// of which the firmware keeps up to 76 MiB by default).
 pub const FALLBACK_RAM_END: u64 = 0x3b40_0000;
+/// GPIO pins the firmware gives the PL011 for Bluetooth (function ALT3);
+/// released (made inputs) so the console's RXD0 has a single source.
+pub const BLUETOOTH_UART_PINS: &[u32] = &[32, 33];
+/// The generic timer's frequency on this board's crystal, for the one case
+/// where nobody set CNTFRQ_EL0: entry at EL3 with no firmware stub. The
+/// kernel otherwise always reads CNTFRQ_EL0.
+pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 19_200_000;
+/// GIC-400 distributor and CPU interface addresses, (0, 0) without a GIC.
+pub const GIC_BASES: (u64, u64) = (0, 0);
 /// How GPIO pulls are set.
 pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2837ClockedSequence;
 

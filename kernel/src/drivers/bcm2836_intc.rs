@@ -93,16 +93,23 @@ impl Bcm2836Intc {
     }
 
     fn set_local(&self, source: u16, enabled: bool) {
+        // A read-modify-write shared with the IRQ path (which disables lines
+        // that fire without a handler): keep IRQs off across it.
+        let irq_state = cpu::mask_irqs();
         let core = cpu::core_id() & 3;
         let (register, bit) = if LOCAL_TIMERS.contains(&source) {
             (&self.local.timer_interrupt_control[core], source)
         } else if LOCAL_MAILBOXES.contains(&source) {
             (&self.local.mailbox_interrupt_control[core], source - LOCAL_MAILBOXES.start)
         } else {
-            return; // GPU, PMU, AXI, local timer: not switchable per line here
+            // GPU (the legacy cascade, always on), PMU, AXI and the local
+            // timer are not switched here; the kernel never enables the last three.
+            cpu::restore_irqs(irq_state);
+            return;
         };
         let value = register.get();
         register.set(if enabled { value | 1 << bit } else { value & !(1 << bit) });
+        cpu::restore_irqs(irq_state);
     }
 }
 
@@ -116,7 +123,7 @@ impl InterruptController for Bcm2836Intc {
         legacy.disable[1].set(u32::MAX);
         legacy.disable_basic.set(u32::MAX);
         let local = &*self.local;
-        // Legacy (GPU) IRQs to core 0; counters from the crystal, increment 1.
+        // Legacy (GPU) IRQs to core 0.
         local.gpu_interrupt_routing.set(0);
         for core in 0..4 {
             local.timer_interrupt_control[core].set(0);

@@ -69,7 +69,8 @@ register_structs! {
     #[allow(non_snake_case)]
     Registers {
         (0x00 => dr: ReadWrite<u32>),
-        (0x04 => _reserved0),
+        (0x04 => rsr_ecr: ReadWrite<u32>),
+        (0x08 => _reserved0),
         (0x18 => fr: ReadOnly<u32, FR::Register>),
         (0x1c => _reserved1),
         (0x24 => ibrd: WriteOnly<u32>),
@@ -122,6 +123,32 @@ impl Pl011 {
         self.registers.imsc.set(0);
         self.registers.cr.write(CR::UARTEN::SET + CR::TXE::SET + CR::RXE::SET);
         Ok(())
+    }
+
+    /// Discards everything in the receive FIFO and clears the receive error
+    /// flags (framing, parity, break, overrun). Returns how many bytes it dropped.
+    pub fn discard_input(&mut self) -> usize {
+        let mut dropped = 0;
+        while !self.registers.fr.is_set(FR::RXFE) && dropped < 4096 {
+            let _ = self.registers.dr.get();
+            dropped += 1;
+        }
+        self.registers.rsr_ecr.set(0);
+        dropped
+    }
+
+    /// Queues one byte if the transmit FIFO has room; `false` if it is full.
+    pub fn try_write_byte(&mut self, byte: u8) -> bool {
+        if self.registers.fr.is_set(FR::TXFF) {
+            return false;
+        }
+        self.registers.dr.set(byte as u32);
+        true
+    }
+
+    /// Whether the transmit FIFO is full.
+    pub fn output_full(&self) -> bool {
+        self.registers.fr.is_set(FR::TXFF)
     }
 
     /// Sends one byte, waiting while the transmit FIFO is full.

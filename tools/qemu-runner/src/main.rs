@@ -22,6 +22,7 @@
 mod elf;
 mod spec;
 mod test;
+mod trace;
 
 use elf::KernelElf;
 use std::path::{Path, PathBuf};

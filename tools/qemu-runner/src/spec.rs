@@ -11,6 +11,7 @@
 //! | `boot elf`           | boot the ELF (all cores at EL3) instead of the raw image        |
 //! | `expect TEXT`        | wait until TEXT appears on the console after the last match     |
 //! | `send TEXT`          | type TEXT into the console                                      |
+//! | `check atomics-after-mmu` | trace executed instructions; fail if an exclusive or atomic instruction ran before `enable_identity_map` turned the MMU on |
 //!
 //! TEXT may use the escapes `\r`, `\n`, `\t`, `\\` and `\xNN`.
 
@@ -38,6 +39,8 @@ pub struct Spec {
     pub boot_elf: bool,
     /// The console script, in order.
     pub steps: Vec<Step>,
+    /// Trace instructions and check none is atomic before the MMU is on.
+    pub check_atomics_after_mmu: bool,
 }
 
 impl Default for Spec {
@@ -48,6 +51,7 @@ impl Default for Spec {
             timeout: Duration::from_secs(30),
             boot_elf: false,
             steps: Vec::new(),
+            check_atomics_after_mmu: false,
         }
     }
 }
@@ -81,6 +85,10 @@ impl Spec {
                     "elf" => spec.boot_elf = true,
                     "image" => spec.boot_elf = false,
                     _ => return Err(bad("boot takes 'elf' or 'image'")),
+                },
+                "check" => match argument.trim() {
+                    "atomics-after-mmu" => spec.check_atomics_after_mmu = true,
+                    _ => return Err(bad("unknown check")),
                 },
                 "expect" => spec.steps.push(Step::Expect(unescape(argument).map_err(|e| bad(&e))?)),
                 "send" => spec.steps.push(Step::Send(unescape(argument).map_err(|e| bad(&e))?)),

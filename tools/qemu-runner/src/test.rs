@@ -39,7 +39,16 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
         crate::image_beside(elf_path, &kernel)?
     };
 
+    let trace_path = {
+        let mut p = elf_path.as_os_str().to_owned();
+        p.push(".in_asm.log");
+        std::path::PathBuf::from(p)
+    };
     let mut command = Command::new(crate::qemu_binary());
+    if spec.check_atomics_after_mmu {
+        let _ = std::fs::remove_file(&trace_path);
+        command.args(["-d", "in_asm,nochain", "-D"]).arg(&trace_path);
+    }
     command
         .args(["-M", machine, "-display", "none", "-monitor", "none", "-serial", "stdio"])
         .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
@@ -173,6 +182,11 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
             failure = Some("the kernel printed a crash report".into());
         } else if spec.exit_status == 0 && spec.harness && find(&output, HARNESS_OK).is_none() {
             failure = Some("QEMU exited 0 but the harness never printed 'test result: ok'".into());
+        } else if spec.check_atomics_after_mmu {
+            match crate::trace::check_atomics_after_mmu(&trace_path, &kernel) {
+                Ok(summary) => println!("    {board} {}: {summary}", test_name(elf_path)),
+                Err(problem) => failure = Some(problem),
+            }
         }
     }
 

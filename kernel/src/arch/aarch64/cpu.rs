@@ -49,6 +49,14 @@ pub fn unmask_irqs() {
     unsafe { asm!("msr daifclr, #2", options(nostack, preserves_flags)) };
 }
 
+/// Unmasks SError interrupts (asynchronous aborts) on this core.
+#[inline]
+pub fn unmask_serror() {
+    // SAFETY: clearing PSTATE.A lets SErrors be taken; the vector table
+    // reports them. Acts as a compiler barrier.
+    unsafe { asm!("msr daifclr, #4", options(nostack, preserves_flags)) };
+}
+
 /// Whether IRQs are masked on this core.
 #[inline]
 pub fn irqs_masked() -> bool {
@@ -93,22 +101,42 @@ pub fn dcache_line_size() -> usize {
     4 << ((ctr >> 16) & 0xf)
 }
 
-/// Cleans and invalidates the data cache over `[start, start + len)` to the
-/// point of coherency, so a non-coherent bus master (the VideoCore) sees what
-/// the CPU wrote, and the CPU then rereads what the master wrote.
-///
-/// Works with the MMU on or off (with it off, the operations are harmless).
-pub fn clean_invalidate_dcache(start: usize, len: usize) {
+/// Applies one data-cache maintenance instruction to every line of
+/// `[start, start + len)`, then waits for completion (`dsb sy`).
+fn for_each_dcache_line(start: usize, len: usize, mut op: impl FnMut(usize)) {
     let line = dcache_line_size();
     let mut addr = start & !(line - 1);
     let end = start.saturating_add(len);
     while addr < end {
-        // SAFETY: DC CIVAC on any mapped address only moves cache contents to
-        // memory and drops the line; it never changes what memory holds.
-        unsafe { asm!("dc civac, {}", in(reg) addr, options(nostack, preserves_flags)) };
+        op(addr);
         addr += line;
     }
     barrier::dsb(barrier::SY);
+}
+
+/// Cleans the data cache over `[start, start + len)` to the point of
+/// coherency, so a non-coherent bus master (the VideoCore) sees what the CPU
+/// wrote. Works with the MMU on or off.
+pub fn clean_dcache(start: usize, len: usize) {
+    for_each_dcache_line(start, len, |addr| {
+        // SAFETY: DC CVAC writes a dirty line back to memory; it never changes
+        // what the address holds.
+        unsafe { asm!("dc cvac, {}", in(reg) addr, options(nostack, preserves_flags)) }
+    });
+}
+
+/// Invalidates the data cache over `[start, start + len)`, so the CPU rereads
+/// what a bus master wrote to memory.
+///
+/// # Safety
+/// Dirty data in those lines is discarded: the range must cover whole cache
+/// lines that hold nothing the CPU wrote and still needs (a dedicated,
+/// line-aligned and line-padded buffer).
+pub unsafe fn invalidate_dcache(start: usize, len: usize) {
+    for_each_dcache_line(start, len, |addr| {
+        // SAFETY: the caller guarantees the lines hold no data worth keeping.
+        unsafe { asm!("dc ivac, {}", in(reg) addr, options(nostack, preserves_flags)) }
+    });
 }
 
 /// A full-system data synchronization barrier: every earlier memory access

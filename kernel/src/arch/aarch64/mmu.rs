@@ -98,8 +98,12 @@ pub unsafe fn enable_identity_map(layout: &MemoryLayout<'_>) {
 
     // The tables were written with the MMU (and so the data cache) off, so they
     // are in memory; make sure every store is done before the first walk, and
-    // that no stale translation or instruction survives.
+    // that no stale translation, instruction or data line survives. Nothing
+    // was written through the data cache yet, so discarding its contents
+    // loses nothing, while a stale line (left by a previous kernel, e.g. under
+    // a chainloader) would otherwise shadow memory once the cache is on.
     barrier::dsb(barrier::SY);
+    invalidate_data_caches_by_set_way();
     // SAFETY: invalidating all EL1 TLB entries and the instruction cache only
     // discards cached state; nothing is translated through them yet.
     unsafe { asm!("tlbi vmalle1", "ic iallu", options(nostack, preserves_flags)) };
@@ -116,6 +120,49 @@ pub unsafe fn enable_identity_map(layout: &MemoryLayout<'_>) {
     barrier::isb(barrier::SY);
 }
 
+/// Invalidates every data and unified cache level (DC ISW over all sets and
+/// ways, as CLIDR_EL1 and CCSIDR_EL1 describe them). Only valid before the
+/// data cache is enabled. No atomics, no memory accesses besides the stack.
+fn invalidate_data_caches_by_set_way() {
+    let clidr: u64;
+    // SAFETY: reading the cache level ID register has no side effects.
+    unsafe { asm!("mrs {}, CLIDR_EL1", out(reg) clidr, options(nomem, nostack, preserves_flags)) };
+    let level_of_coherence = (clidr >> 24) & 0b111;
+    for level in 0..level_of_coherence {
+        let cache_type = (clidr >> (level * 3)) & 0b111;
+        if cache_type < 2 {
+            continue; // no data or unified cache at this level
+        }
+        let ccsidr: u64;
+        // SAFETY: selecting a cache level and reading its geometry only
+        // changes CSSELR_EL1, which nothing else relies on.
+        unsafe {
+            asm!(
+                "msr CSSELR_EL1, {sel}",
+                "isb",
+                "mrs {ccsidr}, CCSIDR_EL1",
+                sel = in(reg) level << 1,
+                ccsidr = out(reg) ccsidr,
+                options(nostack, preserves_flags),
+            )
+        };
+        let line_shift = (ccsidr & 0b111) + 4;
+        let ways = ((ccsidr >> 3) & 0x3ff) + 1;
+        let sets = ((ccsidr >> 13) & 0x7fff) + 1;
+        let way_shift = if ways > 1 { (ways as u32 - 1).leading_zeros() } else { 0 };
+        for way in 0..ways {
+            for set in 0..sets {
+                let operand = (way << way_shift) | (set << line_shift) | (level << 1);
+                // SAFETY: invalidating by set/way before the data cache is on
+                // discards only lines that can hold nothing we wrote.
+                unsafe { asm!("dc isw, {}", in(reg) operand, options(nostack, preserves_flags)) };
+            }
+        }
+    }
+    barrier::dsb(barrier::SY);
+    barrier::isb(barrier::SY);
+}
+
 /// Whether the MMU is on (SCTLR_EL1.M).
 pub fn is_enabled() -> bool {
     SCTLR_EL1.is_set(SCTLR_EL1::M)
@@ -126,10 +173,20 @@ pub fn caches_enabled() -> bool {
     SCTLR_EL1.is_set(SCTLR_EL1::C) && SCTLR_EL1.is_set(SCTLR_EL1::I)
 }
 
-/// How the hardware translates `address` for an EL1 access: the physical
-/// address, or `None` if the access would fault. Uses the AT instruction, so it
-/// reports what the MMU really does, not what the tables were meant to say.
-pub fn translate(address: u64, access: Access) -> Option<u64> {
+/// The result of a hardware address translation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Translation {
+    /// The physical address.
+    pub physical: u64,
+    /// The memory attributes the MMU applied (PAR_EL1.ATTR, a MAIR encoding:
+    /// 0xFF normal write-back, 0x04 Device-nGnRE).
+    pub attributes: u8,
+}
+
+/// How the hardware translates `address` for an EL1 access, or `None` if the
+/// access would fault. Uses the AT instruction, so it reports what the MMU
+/// really does, not what the tables were meant to say.
+pub fn translate(address: u64, access: Access) -> Option<Translation> {
     let state = super::cpu::mask_irqs();
     // SAFETY: AT only performs a translation and writes PAR_EL1; it never
     // accesses the address. IRQs are masked so no handler's AT clobbers PAR_EL1.
@@ -149,7 +206,16 @@ pub fn translate(address: u64, access: Access) -> Option<u64> {
     if par & 1 != 0 {
         return None;
     }
-    Some((par & 0x0000_ffff_ffff_f000) | (address & 0xfff))
+    Some(Translation {
+        physical: (par & 0x0000_ffff_ffff_f000) | (address & 0xfff),
+        attributes: (par >> 56) as u8,
+    })
+}
+
+/// Whether an instruction fetch at EL1 from `address` is allowed (the page is
+/// mapped and not PXN), read from the level-3 or level-2 descriptor.
+pub fn is_executable(address: u64) -> bool {
+    lookup(address).is_some_and(|m| m.executable)
 }
 
 /// The kind of access [`translate`] checks.

@@ -5,16 +5,18 @@
 // Fatal frame: x0-x30, SP_EL0, ELR, SPSR, ESR, FAR = 36 words.
 .equ FATAL_FRAME_SIZE, 288
 
-// IRQ frame: everything the AAPCS64 lets a Rust handler clobber.
+// IRQ frame: everything the AAPCS64 lets a Rust handler clobber. That is
+// x0-x18, x29, x30 and, for FP/SIMD, all of v0-v31: a called function must
+// preserve only the LOW 64 bits of v8-v15 (d8-d15), so the upper halves are
+// caller-saved too. kernel/tests/simd_irq.rs checks every bit.
 //   0..144   x0-x17
 //   144      x18, x30
 //   160      x29, ELR     <- a frame record (fp, return address), so
 //                           backtraces continue into the interrupted code
 //   176      SPSR, FPCR
 //   192      FPSR, (pad)
-//   208..336 q0-q7
-//   336..592 q16-q31
-.equ IRQ_FRAME_SIZE, 592
+//   208..720 q0-q31
+.equ IRQ_FRAME_SIZE, 720
 
 .macro FATAL_VECTOR index
 .balign 0x80
@@ -104,14 +106,18 @@ irq_exception_entry:
     stp     q2, q3, [sp, #240]
     stp     q4, q5, [sp, #272]
     stp     q6, q7, [sp, #304]
-    stp     q16, q17, [sp, #336]
-    stp     q18, q19, [sp, #368]
-    stp     q20, q21, [sp, #400]
-    stp     q22, q23, [sp, #432]
-    stp     q24, q25, [sp, #464]
-    stp     q26, q27, [sp, #496]
-    stp     q28, q29, [sp, #528]
-    stp     q30, q31, [sp, #560]
+    stp     q8, q9, [sp, #336]
+    stp     q10, q11, [sp, #368]
+    stp     q12, q13, [sp, #400]
+    stp     q14, q15, [sp, #432]
+    stp     q16, q17, [sp, #464]
+    stp     q18, q19, [sp, #496]
+    stp     q20, q21, [sp, #528]
+    stp     q22, q23, [sp, #560]
+    stp     q24, q25, [sp, #592]
+    stp     q26, q27, [sp, #624]
+    stp     q28, q29, [sp, #656]
+    stp     q30, q31, [sp, #688]
     mrs     x0, FPCR
     mrs     x1, FPSR
     str     x0, [sp, #184]
@@ -128,14 +134,18 @@ irq_exception_entry:
     ldp     q2, q3, [sp, #240]
     ldp     q4, q5, [sp, #272]
     ldp     q6, q7, [sp, #304]
-    ldp     q16, q17, [sp, #336]
-    ldp     q18, q19, [sp, #368]
-    ldp     q20, q21, [sp, #400]
-    ldp     q22, q23, [sp, #432]
-    ldp     q24, q25, [sp, #464]
-    ldp     q26, q27, [sp, #496]
-    ldp     q28, q29, [sp, #528]
-    ldp     q30, q31, [sp, #560]
+    ldp     q8, q9, [sp, #336]
+    ldp     q10, q11, [sp, #368]
+    ldp     q12, q13, [sp, #400]
+    ldp     q14, q15, [sp, #432]
+    ldp     q16, q17, [sp, #464]
+    ldp     q18, q19, [sp, #496]
+    ldp     q20, q21, [sp, #528]
+    ldp     q22, q23, [sp, #560]
+    ldp     q24, q25, [sp, #592]
+    ldp     q26, q27, [sp, #624]
+    ldp     q28, q29, [sp, #656]
+    ldp     q30, q31, [sp, #688]
     ldr     x1, [sp, #176]
     ldp     x29, x0, [sp, #160]
     msr     SPSR_EL1, x1

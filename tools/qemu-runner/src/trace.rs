@@ -1,0 +1,105 @@
+//! Checks on QEMU's instruction trace (`-d in_asm`): which instructions the
+//! kernel executed, in the order QEMU first translated them.
+//!
+//! The property checked here is the kernel's most important boot invariant:
+//! no exclusive load/store or LSE atomic may execute before the MMU is on,
+//! because on a real Pi they hang or fault with the MMU off (QEMU accepts
+//! them, so no ordinary test can notice). The MMU is turned on by the
+//! `msr sctlr_el1` inside `enable_identity_map`; the first atomic instruction
+//! in the trace must come after that write.
+
+use crate::elf::KernelElf;
+use std::path::Path;
+
+/// Mnemonic prefixes of exclusive loads/stores and LSE atomics.
+const ATOMIC_PREFIXES: &[&str] = &[
+    "ldxr", "ldaxr", "stxr", "stlxr", "ldxp", "ldaxp", "stxp", "stlxp", "cas", "ldadd", "ldclr",
+    "ldeor", "ldset", "ldsmax", "ldsmin", "ldumax", "ldumin", "swp",
+];
+
+/// The MMU-enabling function, by (demangled) name.
+const MMU_ENABLE_FUNCTION: &str = "enable_identity_map";
+
+/// Parses one trace line `0xADDR:  ENCODING  mnemonic operands`.
+fn parse(line: &str) -> Option<(u64, &str, &str)> {
+    let mut words = line.split_whitespace();
+    let address = words.next()?.strip_prefix("0x")?.strip_suffix(':')?;
+    let address = u64::from_str_radix(address, 16).ok()?;
+    let _encoding = words.next()?;
+    let mnemonic = words.next()?;
+    let operands = words.next().unwrap_or("");
+    Some((address, mnemonic, operands))
+}
+
+fn is_atomic(mnemonic: &str) -> bool {
+    ATOMIC_PREFIXES.iter().any(|p| mnemonic.starts_with(p))
+}
+
+/// Returns a one-line summary, or what is wrong.
+pub fn check_atomics_after_mmu(trace: &Path, kernel: &KernelElf) -> Result<String, String> {
+    let text = std::fs::read_to_string(trace)
+        .map_err(|e| format!("cannot read the instruction trace {}: {e}", trace.display()))?;
+    let (enable_start, enable_end) = kernel
+        .symbols
+        .iter()
+        .find(|(_, size, name)| *size > 0 && name.ends_with(MMU_ENABLE_FUNCTION))
+        .map(|(start, size, _)| (*start, start + size))
+        .ok_or_else(|| format!("no function named {MMU_ENABLE_FUNCTION} in the ELF"))?;
+    let mut mmu_on_at: Option<usize> = None;
+    let mut instructions = 0usize;
+    for line in text.lines() {
+        let Some((address, mnemonic, operands)) = parse(line) else { continue };
+        instructions += 1;
+        if mnemonic == "msr"
+            && operands.starts_with("sctlr_el1")
+            && (enable_start..enable_end).contains(&address)
+            && mmu_on_at.is_none()
+        {
+            mmu_on_at = Some(instructions);
+        }
+        if is_atomic(mnemonic) {
+            let symbol = kernel.symbolize(address).unwrap_or_else(|| "?".into());
+            return match mmu_on_at {
+                Some(at) => Ok(format!(
+                    "MMU on at traced instruction {at}; first atomic ({mnemonic} at {address:#x} in {symbol}) at {instructions}"
+                )),
+                None => Err(format!(
+                    "{mnemonic} at {address:#x} ({symbol}) executed before the MMU was on: it would hang a real Pi"
+                )),
+            };
+        }
+    }
+    match mmu_on_at {
+        Some(_) => Err("no atomic instruction executed at all (the check proves nothing)".into()),
+        None => Err(format!("the trace never shows {MMU_ENABLE_FUNCTION}'s SCTLR_EL1 write")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_qemu_lines() {
+        assert_eq!(
+            parse("0x00086454:  085ffd0a  ldaxrb   w10, [x8]"),
+            Some((0x86454, "ldaxrb", "w10,"))
+        );
+        assert_eq!(
+            parse("0x000849e8:  d5181008  msr      sctlr_el1, x8"),
+            Some((0x849e8, "msr", "sctlr_el1,"))
+        );
+        assert_eq!(parse("IN: "), None);
+        assert_eq!(parse("----------------"), None);
+    }
+
+    #[test]
+    fn recognises_atomics() {
+        for m in ["ldxr", "ldaxrb", "stlxr", "casal", "ldaddal", "swpl", "ldsetb"] {
+            assert!(is_atomic(m), "{m}");
+        }
+        for m in ["ldr", "ldarb", "stlr", "ldp", "str", "msr"] {
+            assert!(!is_atomic(m), "{m}");
+        }
+    }
+}
