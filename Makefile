@@ -38,7 +38,7 @@ HOST      = $(shell rustc -vV | sed -n 's/^host: //p')
 LLVM_BIN  = $(SYSROOT)/lib/rustlib/$(HOST)/bin
 LLVM_ENV  = LD_LIBRARY_PATH=$(SYSROOT)/lib
 
-.PHONY: all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image-size lint clippy \
+.PHONY: all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image-size lint clippy loom miri \
 	fmt fmt-check doc objdump nm clean help setup setup-rust setup-qemu setup-gdb runner
 
 all: kernel ## Release build for BSP: writes target/<bsp>/kernel8.img
@@ -103,6 +103,14 @@ test-kernel: setup runner ## QEMU test kernels for TEST_BOARDS (default: BSP), d
 	done; \
 	if [ $$status -ne 0 ]; then echo "==> some QEMU tests FAILED (see above)"; fi; \
 	exit $$status
+
+loom: setup-rust ## Loom models of the executor's lock-free core and the sync primitives
+	RUSTFLAGS="--cfg loom" $(CARGO) test -p async-core --lib --release --target-dir target/loom loom
+
+miri: ## The portable test suites under Miri (nightly toolchain + miri component)
+	@$(SETUP) miri
+	MIRIFLAGS="-Zmiri-strict-provenance" $(CARGO) +nightly miri test -p async-core -p hw-formats \
+		--target-dir target/miri
 
 lint: fmt-check clippy ## rustfmt check + clippy -D warnings
 

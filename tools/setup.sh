@@ -5,6 +5,7 @@
 #   tools/setup.sh rust   Rust toolchain from rust-toolchain.toml (target + components)
 #   tools/setup.sh qemu   qemu-system-aarch64 >= 9.0 with the raspi3b and raspi4b machines
 #   tools/setup.sh gdb    gdb-multiarch (for `make gdb`)
+#   tools/setup.sh miri   nightly toolchain with the miri component (for `make miri`)
 #   tools/setup.sh all    all of the above (what CI runs)
 #
 # Each step first checks and does nothing when the tool is already there, so the
@@ -111,6 +112,17 @@ add_bookworm_backports() {
     apt_updated=
 }
 
+# ---------------------------------------------------------------- Miri
+setup_miri() {
+    command -v rustup >/dev/null 2>&1 || die "rustup not found; install it from https://rustup.rs"
+    if rustup component list --toolchain nightly --installed 2>/dev/null | grep -q '^miri'; then
+        return 0
+    fi
+    say "installing the nightly toolchain with miri and rust-src (for make miri only)"
+    rustup toolchain install nightly --profile minimal --component miri,rust-src >&2 ||
+        die "could not install nightly + miri; 'make miri' needs them (the kernel itself builds on stable)"
+}
+
 # ---------------------------------------------------------------- gdb
 setup_gdb() {
     command -v gdb-multiarch >/dev/null 2>&1 && return 0
@@ -125,7 +137,8 @@ for what in "$@"; do
         rust) setup_rust ;;
         qemu) setup_qemu ;;
         gdb) setup_gdb ;;
+        miri) setup_miri ;;
         all) setup_rust; setup_qemu; setup_gdb ;;
-        *) die "unknown step '$what' (rust, qemu, gdb, all)" ;;
+        *) die "unknown step '$what' (rust, qemu, gdb, miri, all)" ;;
     esac
 done

@@ -13,6 +13,7 @@
 //! | arch     | [`arch`]              | AArch64: CPU control, exceptions, MMU, generic timer        |
 //! | board    | [`board`]             | facts about rpi3 / rpi4: addresses, IRQ lines, controllers  |
 //! | drivers  | [`drivers`]           | PL011, GPIO, mailbox, power management, interrupt controllers |
+//! | async    | [`executor`], [`time`] (on `async_core`) | the scheduler: tasks, wakers, timers, WFI when idle |
 //! | services | [`console`], [`log`](logger), [`irq`], [`mem`], [`power`], [`crash`] | what the rest of the kernel uses |
 //! | tests    | [`testing`]           | the in-kernel test harness and QEMU exit                    |
 //!
@@ -30,6 +31,7 @@ pub mod console;
 pub mod crash;
 pub mod drivers;
 pub mod echo;
+pub mod executor;
 pub mod irq;
 pub mod logger;
 pub mod mem;
@@ -37,6 +39,7 @@ pub mod power;
 pub mod start;
 pub mod sync;
 pub mod testing;
+pub mod time;
 
 /// The kernel's name, as the boot banner prints it.
 pub const NAME: &str = "async-pi";

@@ -7,6 +7,11 @@
 //!
 //! Like every lock here it uses exclusive loads/stores, so it must never be
 //! taken before the MMU is on (see `start`).
+//!
+//! This module also provides the `critical-section` implementation that the
+//! async core and ecosystem crates (embassy-time) use: masking IRQs on this
+//! core. With one core running kernel code that is a complete critical
+//! section; a multi-core kernel will add a spin lock here.
 
 use crate::arch::cpu::{self, IrqState};
 use core::mem::ManuallyDrop;
@@ -69,5 +74,27 @@ impl<T> Drop for IrqSafeGuard<'_, T> {
         // SAFETY: `guard` is dropped exactly once, here, and never used again.
         unsafe { ManuallyDrop::drop(&mut self.guard) };
         cpu::restore_irqs(self.irq);
+    }
+}
+
+/// The `critical-section` implementation: IRQs masked on this core.
+struct KernelCriticalSection;
+
+critical_section::set_impl!(KernelCriticalSection);
+
+// SAFETY: with a single core running kernel code, masking IRQs excludes every
+// other context (handlers cannot run), which is what a critical section
+// requires; release restores the exact previous mask state, so nesting works.
+unsafe impl critical_section::Impl for KernelCriticalSection {
+    unsafe fn acquire() -> critical_section::RawRestoreState {
+        let was_unmasked = !cpu::irqs_masked();
+        let _ = cpu::mask_irqs();
+        was_unmasked
+    }
+
+    unsafe fn release(was_unmasked: critical_section::RawRestoreState) {
+        if was_unmasked {
+            cpu::unmask_irqs();
+        }
     }
 }

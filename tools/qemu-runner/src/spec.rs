@@ -11,6 +11,9 @@
 //! | `boot elf`           | boot the ELF (all cores at EL3) instead of the raw image        |
 //! | `expect TEXT`        | wait until TEXT appears on the console after the last match     |
 //! | `send TEXT`          | type TEXT into the console                                      |
+//! | `icount`             | deterministic virtual time: one instruction = 1 ns (`-icount shift=0,sleep=off`) |
+//! | `cpu-mark`           | note QEMU's host CPU time at this point of the script           |
+//! | `cpu-below MS`       | fail if QEMU used more than MS ms of host CPU since `cpu-mark`  |
 //! | `check atomics-after-mmu` | trace executed instructions; fail if an exclusive or atomic instruction ran before `enable_identity_map` turned the MMU on |
 //!
 //! TEXT may use the escapes `\r`, `\n`, `\t`, `\\` and `\xNN`.
@@ -24,6 +27,10 @@ pub enum Step {
     Expect(Vec<u8>),
     /// Send these bytes to the kernel.
     Send(Vec<u8>),
+    /// Note QEMU's host CPU time now.
+    CpuMark,
+    /// Fail if QEMU used more than this many milliseconds of host CPU since the mark.
+    CpuBelow(u64),
 }
 
 /// A parsed spec.
@@ -41,6 +48,8 @@ pub struct Spec {
     pub steps: Vec<Step>,
     /// Trace instructions and check none is atomic before the MMU is on.
     pub check_atomics_after_mmu: bool,
+    /// Run QEMU with deterministic instruction counting.
+    pub icount: bool,
 }
 
 impl Default for Spec {
@@ -52,6 +61,7 @@ impl Default for Spec {
             boot_elf: false,
             steps: Vec::new(),
             check_atomics_after_mmu: false,
+            icount: false,
         }
     }
 }
@@ -86,6 +96,12 @@ impl Spec {
                     "image" => spec.boot_elf = false,
                     _ => return Err(bad("boot takes 'elf' or 'image'")),
                 },
+                "icount" => spec.icount = true,
+                "cpu-mark" => spec.steps.push(Step::CpuMark),
+                "cpu-below" => {
+                    let ms = argument.trim().parse().map_err(|_| bad("bad milliseconds"))?;
+                    spec.steps.push(Step::CpuBelow(ms));
+                }
                 "check" => match argument.trim() {
                     "atomics-after-mmu" => spec.check_atomics_after_mmu = true,
                     _ => return Err(bad("unknown check")),

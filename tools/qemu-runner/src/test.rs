@@ -27,8 +27,9 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
     let kernel = KernelElf::read(elf_path)?;
     let mut spec = Spec::parse(kernel.test_spec.as_deref().unwrap_or(""))?;
     for step in &mut spec.steps {
-        let (Step::Expect(text) | Step::Send(text)) = step;
-        *text = kernel.resolve_symbols(text)?;
+        if let Step::Expect(text) | Step::Send(text) = step {
+            *text = kernel.resolve_symbols(text)?;
+        }
     }
     let board = kernel.board.clone().unwrap_or_default();
     let machine = crate::machine_for(kernel.board.as_deref())?;
@@ -45,6 +46,9 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
         std::path::PathBuf::from(p)
     };
     let mut command = Command::new(crate::qemu_binary());
+    if spec.icount {
+        command.args(["-icount", "shift=0,sleep=off"]);
+    }
     if spec.check_atomics_after_mmu {
         let _ = std::fs::remove_file(&trace_path);
         command.args(["-d", "in_asm,nochain", "-D"]).arg(&trace_path);
@@ -100,12 +104,43 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
     let mut steps = spec.steps.iter().peekable();
     let mut failure: Option<String> = None;
     let mut output_closed = false;
+    let mut cpu_mark: Option<std::time::Duration> = None;
+    let qemu_pid = child.id();
 
     // Play the script.
     while let Some(step) = steps.peek() {
         match step {
             Step::Send(bytes) => {
                 let _ = send.send(bytes.clone());
+                steps.next();
+                continue;
+            }
+            Step::CpuMark => {
+                cpu_mark = process_cpu_time(qemu_pid);
+                if cpu_mark.is_none() {
+                    failure = Some("cannot read QEMU's CPU time from /proc".into());
+                    break;
+                }
+                steps.next();
+                continue;
+            }
+            Step::CpuBelow(limit_ms) => {
+                let (Some(mark), Some(now)) = (cpu_mark, process_cpu_time(qemu_pid)) else {
+                    failure = Some("cpu-below without a cpu-mark (or /proc unreadable)".into());
+                    break;
+                };
+                let used = now.saturating_sub(mark);
+                println!(
+                    "    {board} {name}: QEMU used {} ms of host CPU since cpu-mark",
+                    used.as_millis()
+                );
+                if used.as_millis() as u64 > *limit_ms {
+                    failure = Some(format!(
+                        "QEMU used {} ms of host CPU since cpu-mark, limit {limit_ms} ms",
+                        used.as_millis()
+                    ));
+                    break;
+                }
                 steps.next();
                 continue;
             }
@@ -214,6 +249,19 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// User + system CPU time of process `pid` (Linux /proc), all its threads.
+fn process_cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let after = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 here.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    let ticks_per_second = 100; // USER_HZ on Linux
+    Some(Duration::from_millis((utime + stime) * 1000 / ticks_per_second))
 }
 
 fn print_console(kernel: &KernelElf, console: &str) {

@@ -1,0 +1,845 @@
+//! The executor: the kernel's scheduler.
+//!
+//! One executor runs on one core (on the host: one thread). It owns a run
+//! queue of tasks that were woken, a table of live tasks, and a timer queue.
+//! Its loop:
+//!
+//! 1. poll the main future (`block_on`) if it was woken;
+//! 2. wake the tasks whose timers have expired;
+//! 3. poll up to [`BATCH`] queued tasks, in FIFO order — a task that keeps
+//!    waking itself goes to the back each time, so it cannot starve others,
+//!    and the batch limit keeps timers and the main future responsive;
+//! 4. if nothing is ready, sleep through [`Platform::idle`] until an
+//!    interrupt (or another thread) makes something ready or the earliest
+//!    timer is due. The kernel's platform masks IRQs, checks once more, and
+//!    executes WFI, so a wake that lands between the check and the WFI still
+//!    ends the sleep.
+//!
+//! Polls are timed (one clock read per poll): each task records its poll
+//! count, total and longest poll; a poll longer than the long-poll threshold
+//! (default 10 ms) is reported with the task's name, because a cooperative
+//! scheduler cannot preempt a task that never awaits.
+
+use crate::context;
+use crate::lock::Lock;
+use crate::loom::Arc;
+use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use crate::queue::{QueueLink, RunQueue};
+use crate::table::TaskTable;
+use crate::task::{
+    self, COMPLETE, HANDLE, Header, JoinHandle, LISTED, NAMED, OUTPUT, REF_ONE, RUNNING, SCHEDULED,
+    SpawnError, TaskId, borrowed_waker, drop_ref,
+};
+use crate::time::{self, TimerQueue};
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::future::Future;
+use core::pin::pin;
+use core::ptr::NonNull;
+use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use core::time::Duration;
+
+/// Most tasks polled before the executor looks at timers and the main future again.
+pub const BATCH: usize = 64;
+
+/// Default long-poll threshold.
+pub const DEFAULT_LONG_POLL: Duration = Duration::from_millis(10);
+
+/// What an executor needs from the machine it runs on.
+pub trait Platform: Send + Sync + 'static {
+    /// Sleeps until `ready()` would return true, an interrupt or
+    /// [`notify`](Platform::notify) arrives, or the clock reaches `deadline`
+    /// (in clock ticks; `None`: no timer pending). Must not miss a wake that
+    /// happens after `ready()` returned false: the kernel masks IRQs, checks,
+    /// then executes WFI (which wakes on a pending interrupt even while masked).
+    /// Returning early is always allowed.
+    fn idle(&self, deadline: Option<u64>, ready: &dyn Fn() -> bool);
+
+    /// Called after a task was queued from outside the executor's own loop
+    /// (another thread or core); wakes the executor if it is idle.
+    fn notify(&self);
+}
+
+/// What to call when a poll takes longer than the long-poll threshold.
+pub type LongPollHook = fn(&TaskInfo, Duration);
+
+/// The state of a live task, as introspection reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    /// Woken and waiting in the run queue.
+    Ready,
+    /// Being polled right now.
+    Running,
+    /// Waiting for a wake.
+    Waiting,
+}
+
+impl TaskState {
+    /// Lower-case name ("ready", "running", "waiting").
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::Running => "running",
+            Self::Waiting => "waiting",
+        }
+    }
+}
+
+/// A snapshot of one live task.
+#[derive(Clone, Debug)]
+pub struct TaskInfo {
+    /// The task's id.
+    pub id: TaskId,
+    /// Its name, if it was spawned with one.
+    pub name: Option<&'static str>,
+    /// Ready, running or waiting.
+    pub state: TaskState,
+    /// How many times it was polled.
+    pub polls: u32,
+    /// Time spent in all its polls.
+    pub total_poll: Duration,
+    /// Its longest single poll.
+    pub longest_poll: Duration,
+    /// Heap bytes of its allocation (header + future).
+    pub allocation_size: usize,
+}
+
+/// Executor-wide counters.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExecutorStats {
+    /// Tasks spawned so far.
+    pub spawned: u64,
+    /// Tasks that finished (including aborted ones).
+    pub finished: u64,
+    /// Tasks alive now (not finished).
+    pub live: usize,
+    /// Polls of tasks so far.
+    pub polls: u64,
+    /// Polls that exceeded the long-poll threshold.
+    pub long_polls: u64,
+    /// Time spent idle (inside [`Platform::idle`]).
+    pub idle: Duration,
+    /// Time since the executor was created.
+    pub uptime: Duration,
+    /// Timers currently registered.
+    pub timers: usize,
+    /// Heap bytes used by the task table.
+    pub table_bytes: usize,
+}
+
+struct Table {
+    tasks: TaskTable,
+    names: BTreeMap<u32, &'static str>,
+}
+
+/// State shared between the executor's loop, its tasks' wakers and handles.
+pub(crate) struct Shared {
+    queue: RunQueue,
+    table: Lock<Table>,
+    pub(crate) timers: Lock<TimerQueue>,
+    /// Earliest timer deadline, `u64::MAX` if none (a lock-free cache of the
+    /// timer queue's head, updated under its lock).
+    pub(crate) next_deadline: AtomicU64,
+    main_notified: AtomicBool,
+    platform: Box<dyn Platform>,
+    spawned: AtomicU64,
+    finished: AtomicU64,
+    polls: AtomicU64,
+    long_polls: AtomicU64,
+    idle_ticks: AtomicU64,
+    created_at: u64,
+    long_poll_ticks: AtomicU64,
+    long_poll_hook: Lock<LongPollHook>,
+    /// This Shared's address as `Arc::as_ptr` gives it: provenance over the
+    /// whole Arc allocation, so a task can rebuild the `Arc` from its link.
+    /// (A pointer taken from `&self` would cover only the fields.)
+    owner: AtomicPtr<Shared>,
+}
+
+/// An executor. Create one per core (the kernel) or per thread (host), run it
+/// with [`Executor::block_on`]; dropping it aborts every task still alive.
+pub struct Executor {
+    shared: Arc<Shared>,
+}
+
+impl Executor {
+    /// A new executor that sleeps and wakes through `platform`.
+    pub fn new(platform: impl Platform) -> Self {
+        let frequency = time::frequency();
+        let shared = Arc::new(Shared {
+            queue: RunQueue::new(),
+            table: Lock::new(Table { tasks: TaskTable::new(), names: BTreeMap::new() }),
+            timers: Lock::new(TimerQueue::new()),
+            next_deadline: AtomicU64::new(u64::MAX),
+            main_notified: AtomicBool::new(false),
+            platform: Box::new(platform),
+            spawned: AtomicU64::new(0),
+            finished: AtomicU64::new(0),
+            polls: AtomicU64::new(0),
+            long_polls: AtomicU64::new(0),
+            idle_ticks: AtomicU64::new(0),
+            created_at: time::now_ticks(),
+            long_poll_ticks: AtomicU64::new(duration_to_ticks(DEFAULT_LONG_POLL, frequency)),
+            long_poll_hook: Lock::new(log_long_poll),
+            owner: AtomicPtr::new(core::ptr::null_mut()),
+        });
+        shared.owner.store(Arc::as_ptr(&shared) as *mut Shared, Ordering::Release);
+        shared.queue.init();
+        Self { shared }
+    }
+
+    /// Spawns `future` as a task on this executor. Panics (through the
+    /// allocation-error handler) if the heap cannot hold it; see
+    /// [`try_spawn`](Executor::try_spawn).
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match Shared::spawn(&self.shared, future, None, true) {
+            Ok(handle) => handle,
+            Err(_) => unreachable!("an infallible spawn does not fail"),
+        }
+    }
+
+    /// Spawns `future` with a name that introspection shows.
+    pub fn spawn_named<F>(&self, name: &'static str, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match Shared::spawn(&self.shared, future, Some(name), true) {
+            Ok(handle) => handle,
+            Err(_) => unreachable!("an infallible spawn does not fail"),
+        }
+    }
+
+    /// Spawns `future`, or gives it back if the heap cannot hold the task.
+    pub fn try_spawn<F>(&self, future: F) -> Result<JoinHandle<F::Output>, SpawnError<F>>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        Shared::spawn(&self.shared, future, None, false)
+    }
+
+    /// Runs the executor until `future` completes and returns its output. The
+    /// future runs on the caller's stack, polled whenever it is woken; tasks
+    /// run in between. Inside, [`crate::spawn`] and the time functions use
+    /// this executor.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _enter = context::enter(&self.shared);
+        let mut future = pin!(future);
+        let waker = main_waker(&self.shared);
+        let mut cx = Context::from_waker(&waker);
+        self.shared.main_notified.store(true, Ordering::Release);
+        loop {
+            if self.shared.main_notified.swap(false, Ordering::AcqRel)
+                && let Poll::Ready(output) = future.as_mut().poll(&mut cx)
+            {
+                return output;
+            }
+            let worked = self.shared.run_batch();
+            if !worked && !self.shared.main_notified.load(Ordering::Acquire) {
+                self.shared.idle();
+            }
+        }
+    }
+
+    /// Runs tasks and due timers until none is ready; does not sleep.
+    /// Returns the number of tasks polled.
+    pub fn run_until_stalled(&self) -> usize {
+        let _enter = context::enter(&self.shared);
+        let mut polled = 0;
+        loop {
+            let before = self.shared.polls.load(Ordering::Relaxed);
+            let worked = self.shared.run_batch();
+            polled += (self.shared.polls.load(Ordering::Relaxed) - before) as usize;
+            if !worked {
+                return polled;
+            }
+        }
+    }
+
+    /// A snapshot of every live task, in id order.
+    pub fn tasks(&self) -> Vec<TaskInfo> {
+        self.shared.tasks()
+    }
+
+    /// Executor-wide counters.
+    pub fn stats(&self) -> ExecutorStats {
+        self.shared.stats()
+    }
+
+    /// Sets the long-poll threshold and what to call when a poll exceeds it.
+    pub fn set_long_poll(&self, threshold: Duration, hook: LongPollHook) {
+        self.shared
+            .long_poll_ticks
+            .store(duration_to_ticks(threshold, time::frequency()), Ordering::Relaxed);
+        self.shared.long_poll_hook.with(|h| *h = hook);
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        let _enter = context::enter(&self.shared);
+        // Abort every live task (dropping futures may spawn or wake: repeat).
+        loop {
+            let mut live: Vec<NonNull<Header>> = Vec::new();
+            self.shared.table.with(|t| {
+                t.tasks.for_each(|_, task| {
+                    // SAFETY: listed tasks hold the table's reference.
+                    unsafe { task::inc_ref(task) };
+                    live.push(task);
+                })
+            });
+            // Queued tasks (including those aborted now) are unlisted when popped.
+            // SAFETY: we are the executor (single consumer).
+            while let Some(link) = unsafe { self.shared.queue.pop() } {
+                // SAFETY: the queue owned a reference; pop transfers it to us.
+                unsafe { self.shared.discard_queued(link.cast()) };
+            }
+            if live.is_empty() {
+                break;
+            }
+            for task in live {
+                // SAFETY: we took a reference above.
+                unsafe {
+                    task::abort_task(task);
+                    drop_ref(task, 1);
+                }
+            }
+        }
+    }
+}
+
+impl Shared {
+    /// Spawns a task on this executor (`Executor::spawn`, `crate::spawn`, ...).
+    pub(crate) fn spawn<F>(
+        this: &Arc<Self>,
+        future: F,
+        name: Option<&'static str>,
+        infallible: bool,
+    ) -> Result<JoinHandle<F::Output>, SpawnError<F>>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        // References: the handle, the run queue, the task table.
+        let mut state = SCHEDULED | HANDLE | LISTED | (3 * REF_ONE);
+        if name.is_some() {
+            state |= NAMED;
+        }
+        // The task owns one strong count of `self`, kept in its link.
+        let owner = Arc::into_raw(this.clone()) as *mut QueueLink;
+        let header = match task::allocate(future, state, owner, infallible) {
+            Ok(header) => header,
+            Err(future) => {
+                // SAFETY: the count taken above, not handed to any task.
+                drop(unsafe { Arc::from_raw(owner as *const Shared) });
+                return Err(SpawnError { future, reason: task::SpawnErrorKind::OutOfMemory });
+            }
+        };
+        let listed = this.table.with(|t| {
+            let id = t.tasks.insert(header).ok()?;
+            if let Some(name) = name {
+                t.names.insert(id, name);
+            }
+            Some(id)
+        });
+        let Some(id) = listed else {
+            // The table could not grow: undo the allocation.
+            // SAFETY: nobody else knows the task; we own it entirely and the
+            // future is still in the stage.
+            let future = unsafe { task::take_unstarted_future::<F>(header) };
+            if infallible {
+                alloc::alloc::handle_alloc_error(core::alloc::Layout::new::<[usize; 512]>());
+            }
+            return Err(SpawnError { future, reason: task::SpawnErrorKind::OutOfMemory });
+        };
+        // SAFETY: the header is alive (we hold all its references).
+        unsafe { header.as_ref() }.id.store(id, Ordering::Relaxed);
+        this.spawned.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: the queue's reference is part of the initial count.
+        unsafe { this.enqueue(header) };
+        // SAFETY: the handle's reference and HANDLE flag are part of the initial state.
+        Ok(unsafe { JoinHandle::from_raw(header) })
+    }
+
+    /// Pushes `header` on the run queue and wakes the executor if it sleeps.
+    ///
+    /// # Safety
+    /// The caller hands over one reference for the queue and has set
+    /// `SCHEDULED`; the task belongs to this executor and is not queued.
+    pub(crate) unsafe fn enqueue(&self, header: NonNull<Header>) {
+        // SAFETY: forwarded from the caller.
+        unsafe { self.queue.push(header.cast()) };
+        self.platform.notify();
+    }
+
+    /// Removes the task from the table (if still listed) and drops the
+    /// table's reference.
+    ///
+    /// # Safety
+    /// The caller holds a reference to the task.
+    pub(crate) unsafe fn unlist(&self, header: NonNull<Header>) {
+        // SAFETY: the caller holds a reference.
+        let h = unsafe { header.as_ref() };
+        let was_listed = self.table.with(|t| {
+            let previous = h.state.fetch_and(!LISTED, Ordering::AcqRel);
+            if previous & LISTED == 0 {
+                return false;
+            }
+            let id = h.id.load(Ordering::Relaxed);
+            t.tasks.remove(id);
+            if previous & NAMED != 0 {
+                t.names.remove(&id);
+            }
+            true
+        });
+        if was_listed {
+            self.finished.fetch_add(1, Ordering::Relaxed);
+            // SAFETY: the table's reference, released exactly once (LISTED).
+            unsafe { drop_ref(header, 1) };
+        }
+    }
+
+    /// A popped task that will not be polled (executor shutting down or task
+    /// already complete): restore its owner link, unlist, release.
+    ///
+    /// # Safety
+    /// `header` was just popped from this executor's queue (we own the
+    /// queue's reference).
+    unsafe fn discard_queued(&self, header: NonNull<Header>) {
+        // SAFETY: popped, so we own the link and a reference.
+        unsafe {
+            header.as_ref().link.next.store(self.as_owner(), Ordering::Release);
+            if header.as_ref().state.load(Ordering::Acquire) & COMPLETE != 0 {
+                self.unlist(header);
+            } else {
+                // Not complete: clear SCHEDULED so a later wake can queue it again.
+                header.as_ref().state.fetch_and(!SCHEDULED, Ordering::AcqRel);
+            }
+            drop_ref(header, 1);
+        }
+    }
+
+    fn as_owner(&self) -> *mut QueueLink {
+        self.owner.load(Ordering::Acquire) as *mut QueueLink
+    }
+
+    /// Fires due timers, then polls up to BATCH queued tasks. Returns whether
+    /// any task was polled.
+    fn run_batch(&self) -> bool {
+        let mut last = time::now_ticks();
+        self.fire_timers(last);
+        let mut polled = 0;
+        while polled < BATCH {
+            // SAFETY: only the executor's loop pops (it runs on one thread).
+            let Some(link) = (unsafe { self.queue.pop() }) else { break };
+            // SAFETY: popped from our queue: we own its reference.
+            unsafe { self.run_task(link.cast(), &mut last) };
+            polled += 1;
+        }
+        polled > 0
+    }
+
+    /// Polls one task taken off the run queue.
+    ///
+    /// # Safety
+    /// `header` was just popped from this executor's queue.
+    unsafe fn run_task(&self, header: NonNull<Header>, last: &mut u64) {
+        // SAFETY: we own the queue's reference.
+        let h = unsafe { header.as_ref() };
+        // Not queued any more: the link names the owner again (published by
+        // the Release on the state below, read by wakers after an Acquire).
+        h.link.next.store(self.as_owner(), Ordering::Relaxed);
+        let mut current = h.state.load(Ordering::Acquire);
+        loop {
+            if current & COMPLETE != 0 {
+                // Aborted while queued.
+                // SAFETY: we own the queue's reference.
+                unsafe {
+                    self.unlist(header);
+                    drop_ref(header, 1);
+                }
+                return;
+            }
+            if current & RUNNING != 0 {
+                // Another core is aborting it right now; it finishes shortly.
+                core::hint::spin_loop();
+                current = h.state.load(Ordering::Acquire);
+                continue;
+            }
+            let new = (current & !SCHEDULED) | RUNNING;
+            match h.state.compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+        }
+
+        // SAFETY: the queue's reference keeps the task alive for the poll.
+        let waker = unsafe { borrowed_waker(header) };
+        let mut cx = Context::from_waker(&waker);
+        // SAFETY: RUNNING is ours and the future is present (not COMPLETE).
+        let result = unsafe { (h.vtable.poll)(header, &mut cx) };
+        let now = time::now_ticks();
+        self.record_poll(header, now.wrapping_sub(*last));
+        *last = now;
+
+        match result {
+            // SAFETY: RUNNING is ours, the output is stored.
+            Poll::Ready(()) => unsafe { self.finish(header, true) },
+            Poll::Pending => {
+                let mut current = h.state.load(Ordering::Acquire);
+                loop {
+                    if current & task::ABORTED != 0 {
+                        // Aborted during the poll: drop the future now.
+                        // SAFETY: RUNNING is still ours and the future present.
+                        unsafe {
+                            (h.vtable.drop_future)(header);
+                            self.finish(header, false);
+                        }
+                        return;
+                    }
+                    let new = current & !RUNNING;
+                    match h.state.compare_exchange_weak(
+                        current,
+                        new,
+                        Ordering::AcqRel,
+                        Ordering::Acquire,
+                    ) {
+                        Ok(_) => {
+                            if new & SCHEDULED != 0 {
+                                // Woken during the poll: back in the queue,
+                                // reusing the queue's reference.
+                                // SAFETY: SCHEDULED and not queued; we own a reference.
+                                unsafe { self.queue.push(header.cast()) };
+                            } else {
+                                // SAFETY: the queue's reference, no longer needed.
+                                unsafe { drop_ref(header, 1) };
+                            }
+                            return;
+                        }
+                        Err(actual) => current = actual,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Marks a task complete after its final poll (or abort during a poll),
+    /// hands the output to its handle (or drops it), unlists it and wakes the
+    /// handle.
+    ///
+    /// # Safety
+    /// The caller holds RUNNING, the future is gone, the stage holds the output
+    /// iff `has_output`, and the caller owns the queue's reference.
+    unsafe fn finish(&self, header: NonNull<Header>, has_output: bool) {
+        // SAFETY: the caller owns a reference.
+        let h = unsafe { header.as_ref() };
+        let mut current = h.state.load(Ordering::Acquire);
+        let new = loop {
+            let mut new = (current & !(RUNNING | SCHEDULED)) | COMPLETE;
+            if has_output {
+                new |= OUTPUT;
+            }
+            match h.state.compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => break new,
+                Err(actual) => current = actual,
+            }
+        };
+        if has_output && new & HANDLE == 0 {
+            // Nobody will ever take it.
+            // SAFETY: no handle exists (and none can appear): the output is ours.
+            unsafe { (h.vtable.drop_output)(header) };
+            h.state.fetch_and(!OUTPUT, Ordering::AcqRel);
+        }
+        // SAFETY: we own a reference throughout.
+        unsafe {
+            self.unlist(header);
+            task::notify_join(header);
+            drop_ref(header, 1);
+        }
+    }
+
+    fn record_poll(&self, header: NonNull<Header>, elapsed: u64) {
+        // SAFETY: the caller keeps the task alive.
+        let h = unsafe { header.as_ref() };
+        // Only the executor writes these: plain load/store, no read-modify-write.
+        h.polls.store(h.polls.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+        h.total_poll.store(h.total_poll.load(Ordering::Relaxed) + elapsed, Ordering::Relaxed);
+        let elapsed32 = u32::try_from(elapsed).unwrap_or(u32::MAX);
+        if elapsed32 > h.longest_poll.load(Ordering::Relaxed) {
+            h.longest_poll.store(elapsed32, Ordering::Relaxed);
+        }
+        self.polls.store(self.polls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        if elapsed > self.long_poll_ticks.load(Ordering::Relaxed) {
+            self.long_polls.fetch_add(1, Ordering::Relaxed);
+            let info = self.info(header);
+            let hook = self.long_poll_hook.with(|h| *h);
+            hook(&info, ticks_to_duration(elapsed));
+        }
+    }
+
+    fn info(&self, header: NonNull<Header>) -> TaskInfo {
+        // SAFETY: callers keep the task alive.
+        let h = unsafe { header.as_ref() };
+        let state = h.state.load(Ordering::Acquire);
+        let id = h.id.load(Ordering::Relaxed);
+        let name =
+            if state & NAMED != 0 { self.table.with(|t| t.names.get(&id).copied()) } else { None };
+        info_of(h, state, name)
+    }
+
+    pub(crate) fn tasks(&self) -> Vec<TaskInfo> {
+        self.table.with(|t| {
+            let mut out = Vec::with_capacity(t.tasks.len());
+            t.tasks.for_each(|id, task| {
+                // SAFETY: listed tasks are alive (the table holds a reference).
+                let h = unsafe { task.as_ref() };
+                let state = h.state.load(Ordering::Acquire);
+                out.push(info_of(h, state, t.names.get(&id).copied()));
+            });
+            out
+        })
+    }
+
+    pub(crate) fn stats(&self) -> ExecutorStats {
+        let (live, table_bytes) = self.table.with(|t| (t.tasks.len(), t.tasks.heap_bytes()));
+        ExecutorStats {
+            spawned: self.spawned.load(Ordering::Relaxed),
+            finished: self.finished.load(Ordering::Relaxed),
+            live,
+            polls: self.polls.load(Ordering::Relaxed),
+            long_polls: self.long_polls.load(Ordering::Relaxed),
+            idle: ticks_to_duration(self.idle_ticks.load(Ordering::Relaxed)),
+            uptime: ticks_to_duration(time::now_ticks().saturating_sub(self.created_at)),
+            timers: self.timers.with(|t| t.len()),
+            table_bytes,
+        }
+    }
+
+    /// Wakes every timer whose deadline is `now` or earlier.
+    fn fire_timers(&self, now: u64) {
+        if now < self.next_deadline.load(Ordering::Acquire) {
+            return;
+        }
+        loop {
+            let mut due: [Option<Waker>; 16] = Default::default();
+            let more = self.timers.with(|t| {
+                let more = t.expire(now, &mut due);
+                self.next_deadline.store(t.next_deadline().unwrap_or(u64::MAX), Ordering::Release);
+                more
+            });
+            // Woken outside the lock: a waker may run arbitrary code.
+            for waker in due.iter_mut().filter_map(Option::take) {
+                waker.wake();
+            }
+            if !more {
+                break;
+            }
+        }
+    }
+
+    /// Sleeps until there is something to do.
+    fn idle(&self) {
+        let deadline = match self.next_deadline.load(Ordering::Acquire) {
+            u64::MAX => None,
+            d => Some(d),
+        };
+        let start = time::now_ticks();
+        if deadline.is_some_and(|d| start >= d) {
+            return;
+        }
+        let ready = || !self.queue.is_empty() || self.main_notified.load(Ordering::Acquire);
+        self.platform.idle(deadline, &ready);
+        let slept = time::now_ticks().saturating_sub(start);
+        self.idle_ticks.store(self.idle_ticks.load(Ordering::Relaxed) + slept, Ordering::Relaxed);
+    }
+}
+
+fn info_of(h: &Header, state: u32, name: Option<&'static str>) -> TaskInfo {
+    TaskInfo {
+        id: TaskId(h.id.load(Ordering::Relaxed)),
+        name,
+        state: if state & RUNNING != 0 {
+            TaskState::Running
+        } else if state & SCHEDULED != 0 {
+            TaskState::Ready
+        } else {
+            TaskState::Waiting
+        },
+        polls: h.polls.load(Ordering::Relaxed),
+        total_poll: ticks_to_duration(h.total_poll.load(Ordering::Relaxed)),
+        longest_poll: ticks_to_duration(h.longest_poll.load(Ordering::Relaxed) as u64),
+        allocation_size: h.vtable.allocation_size,
+    }
+}
+
+fn ticks_to_duration(ticks: u64) -> Duration {
+    hw_formats::counter::ticks_to_duration(ticks, time::frequency())
+}
+
+fn duration_to_ticks(duration: Duration, frequency: u64) -> u64 {
+    hw_formats::counter::duration_to_ticks_ceil(duration, frequency)
+}
+
+/// The default long-poll hook: a warning through the `log` crate.
+fn log_long_poll(task: &TaskInfo, took: Duration) {
+    log::warn!(
+        "long poll: task {} ({}) ran {} us without awaiting; cooperative tasks must yield",
+        task.id,
+        task.name.unwrap_or("unnamed"),
+        took.as_micros()
+    );
+}
+
+// ---- The main future's waker: wakes `block_on` --------------------------
+
+static MAIN_WAKER_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(main_clone, main_wake, main_wake_by_ref, main_drop);
+
+fn main_waker(shared: &Arc<Shared>) -> Waker {
+    let data = Arc::into_raw(shared.clone()) as *const ();
+    // SAFETY: the vtable functions treat `data` as an owned Arc<Shared>.
+    unsafe { Waker::from_raw(RawWaker::new(data, &MAIN_WAKER_VTABLE)) }
+}
+
+unsafe fn main_clone(data: *const ()) -> RawWaker {
+    // SAFETY: `data` is an Arc<Shared> pointer owned by the waker being cloned.
+    unsafe { Arc::increment_strong_count(data as *const Shared) };
+    RawWaker::new(data, &MAIN_WAKER_VTABLE)
+}
+
+unsafe fn main_wake(data: *const ()) {
+    // SAFETY: as above; consumes the waker.
+    unsafe {
+        main_wake_by_ref(data);
+        main_drop(data);
+    }
+}
+
+unsafe fn main_wake_by_ref(data: *const ()) {
+    // SAFETY: the waker keeps the Arc alive for this call.
+    let shared = unsafe { &*(data as *const Shared) };
+    shared.main_notified.store(true, Ordering::Release);
+    shared.platform.notify();
+}
+
+unsafe fn main_drop(data: *const ()) {
+    // SAFETY: the waker owns one strong count.
+    drop(unsafe { Arc::from_raw(data as *const Shared) });
+}
+
+#[cfg(feature = "std")]
+pub mod std_platform {
+    //! Host platforms: real time ([`StdPlatform`]) and virtual time
+    //! ([`VirtualTimePlatform`], for deterministic tests).
+
+    use super::Platform;
+    use crate::time;
+    use core::sync::atomic::{AtomicBool, Ordering, fence};
+    use std::sync::{Arc, Condvar, Mutex};
+
+    #[derive(Default)]
+    struct Parker {
+        notified: Mutex<bool>,
+        condvar: Condvar,
+        sleeping: AtomicBool,
+    }
+
+    impl Parker {
+        fn park(&self, ready: &dyn Fn() -> bool, timeout: Option<std::time::Duration>) {
+            let mut notified = self.notified.lock().unwrap();
+            self.sleeping.store(true, Ordering::SeqCst);
+            fence(Ordering::SeqCst);
+            if !*notified && !ready() {
+                notified = match timeout {
+                    Some(t) => self.condvar.wait_timeout(notified, t).unwrap().0,
+                    None => self.condvar.wait(notified).unwrap(),
+                };
+            }
+            *notified = false;
+            self.sleeping.store(false, Ordering::SeqCst);
+        }
+
+        fn unpark(&self) {
+            fence(Ordering::SeqCst);
+            if self.sleeping.load(Ordering::SeqCst) {
+                *self.notified.lock().unwrap() = true;
+                self.condvar.notify_one();
+            }
+        }
+    }
+
+    /// Sleeps on a condition variable; timers use the thread's clock.
+    #[derive(Default, Clone)]
+    pub struct StdPlatform {
+        parker: Arc<Parker>,
+    }
+
+    impl StdPlatform {
+        /// A new platform.
+        pub fn new() -> Self {
+            Self::default()
+        }
+    }
+
+    impl Platform for StdPlatform {
+        fn idle(&self, deadline: Option<u64>, ready: &dyn Fn() -> bool) {
+            let timeout = deadline.map(|d| {
+                let ticks = d.saturating_sub(time::now_ticks());
+                hw_formats::counter::ticks_to_duration(ticks, time::frequency())
+            });
+            self.parker.park(ready, timeout);
+        }
+
+        fn notify(&self) {
+            self.parker.unpark();
+        }
+    }
+
+    /// Virtual time: when the executor would sleep until a timer, the thread's
+    /// virtual clock jumps to that timer's deadline instead. Tests with many
+    /// timers then run instantly and identically every time. Install the clock
+    /// on the executor's thread with [`VirtualTimePlatform::install`].
+    #[derive(Clone)]
+    pub struct VirtualTimePlatform {
+        clock: Arc<time::VirtualClock>,
+        parker: Arc<Parker>,
+    }
+
+    impl VirtualTimePlatform {
+        /// Creates a virtual clock at tick 0 running at `frequency` Hz, makes
+        /// it this thread's clock, and returns a platform advancing it.
+        pub fn install(frequency: u64) -> Self {
+            let clock = Arc::new(time::VirtualClock::new(frequency));
+            time::set_thread_clock(Some(clock.clone()));
+            Self { clock, parker: Arc::default() }
+        }
+
+        /// The virtual clock.
+        pub fn clock(&self) -> &Arc<time::VirtualClock> {
+            &self.clock
+        }
+    }
+
+    impl Platform for VirtualTimePlatform {
+        fn idle(&self, deadline: Option<u64>, ready: &dyn Fn() -> bool) {
+            if ready() {
+                return;
+            }
+            match deadline {
+                Some(d) => self.clock.advance_to(d),
+                // Nothing scheduled in virtual time: wait for another thread.
+                None => self.parker.park(ready, Some(std::time::Duration::from_millis(100))),
+            }
+        }
+
+        fn notify(&self) {
+            self.parker.unpark();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Task wakers: a `Waker` is a pointer to the task's header plus this vtable.
+//!
+//! * clone = one reference-count increment;
+//! * wake = set `SCHEDULED` and push the task on its executor's run queue,
+//!   unless it is already scheduled (never queued twice), complete, or being
+//!   polled (then the executor re-queues it when the poll returns, so a wake
+//!   during a poll is never lost);
+//! * drop = one reference-count decrement (the last one frees the task).
+//!
+//! Everything is an atomic on the header: callable from tasks, interrupt
+//! handlers and other cores alike.
+
+use super::raw::Header;
+use super::{COMPLETE, REF_ONE, RUNNING, SCHEDULED, ref_count};
+use crate::executor::Shared;
+use crate::loom::atomic::Ordering;
+use core::mem::ManuallyDrop;
+use core::ptr::NonNull;
+use core::task::{RawWaker, RawWakerVTable, Waker};
+
+static TASK_WAKER_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(clone_waker, wake_by_value, wake_by_ref, drop_waker);
+
+/// Most references a task may have (24 bits).
+const MAX_REFS: u32 = u32::MAX >> super::REF_SHIFT;
+
+/// A waker for `header` that does not own a reference: valid only while the
+/// caller keeps the task alive (the executor during a poll).
+///
+/// # Safety
+/// The task must outlive the returned waker.
+pub(crate) unsafe fn borrowed_waker(header: NonNull<Header>) -> ManuallyDrop<Waker> {
+    let raw = RawWaker::new(header.as_ptr() as *const (), &TASK_WAKER_VTABLE);
+    // SAFETY: the vtable's contract holds for a live task header.
+    ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
+}
+
+/// If `waker` is one of this crate's task wakers, the header it points at.
+pub(crate) fn header_of_task_waker(waker: &Waker) -> Option<NonNull<Header>> {
+    if core::ptr::eq(waker.vtable(), &TASK_WAKER_VTABLE) {
+        NonNull::new(waker.data() as *mut Header)
+    } else {
+        None
+    }
+}
+
+/// Adds one reference.
+///
+/// # Safety
+/// The caller must already hold a reference (so the task is alive).
+pub(crate) unsafe fn inc_ref(header: NonNull<Header>) {
+    // SAFETY: the caller holds a reference, so the header is alive.
+    let previous = unsafe { header.as_ref() }.state.fetch_add(REF_ONE, Ordering::Relaxed);
+    if ref_count(previous) >= MAX_REFS - 1 {
+        // Wrapping would free a task that is still referenced.
+        panic!("task reference count overflow");
+    }
+}
+
+/// Drops `n` references; frees the task when they were the last.
+///
+/// # Safety
+/// The caller must own `n` references and not use the task afterwards.
+pub(crate) unsafe fn drop_ref(header: NonNull<Header>, n: u32) {
+    // SAFETY: the caller owns references, so the header is alive.
+    let previous = unsafe { header.as_ref() }.state.fetch_sub(n * REF_ONE, Ordering::AcqRel);
+    debug_assert!(ref_count(previous) >= n, "task reference count underflow");
+    if ref_count(previous) == n {
+        // SAFETY: that was the last reference: nobody else can reach the task.
+        unsafe { free_task(header) };
+    }
+}
+
+/// Frees a task whose last reference is gone.
+///
+/// # Safety
+/// No references may remain; the task is complete (the future was dropped and
+/// any output taken or dropped), and it is not queued, so `link` holds the
+/// owner's `Arc<Shared>`.
+unsafe fn free_task(header: NonNull<Header>) {
+    // SAFETY: per the contract, `link` holds the Arc this task owns.
+    let shared = unsafe { header.as_ref() }.link.next.load(Ordering::Acquire) as *const Shared;
+    // SAFETY: the vtable matches the allocation; nothing in the stage is live.
+    unsafe { (header.as_ref().vtable.dealloc)(header) };
+    // SAFETY: the task owned one strong count of its executor's Shared.
+    drop(unsafe { crate::loom::Arc::from_raw(shared) });
+}
+
+/// Schedules the task (see the module documentation). If `consume_ref`, the
+/// caller's reference is used up (either handed to the run queue or dropped).
+///
+/// # Safety
+/// The caller must hold a reference.
+pub(crate) unsafe fn schedule(header: NonNull<Header>, consume_ref: bool) {
+    // SAFETY: the caller holds a reference.
+    let state = &unsafe { header.as_ref() }.state;
+    let mut current = state.load(Ordering::Acquire);
+    loop {
+        if current & (COMPLETE | SCHEDULED) != 0 {
+            break;
+        }
+        if current & RUNNING != 0 {
+            // The executor (or abort) owns the task now; it re-queues it after.
+            match state.compare_exchange_weak(
+                current,
+                current | SCHEDULED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+            continue;
+        }
+        // Idle: queue it. The queue needs a reference: the caller's, or a new one.
+        let new = (current | SCHEDULED) + if consume_ref { 0 } else { REF_ONE };
+        match state.compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => {
+                // SAFETY: not queued (SCHEDULED was clear), so `link` holds the
+                // owning executor, which lives while the task does (the task
+                // owns a strong count); the queue now owns a reference.
+                unsafe {
+                    let shared = header.as_ref().link.next.load(Ordering::Acquire) as *const Shared;
+                    (*shared).enqueue(header);
+                }
+                return;
+            }
+            Err(actual) => current = actual,
+        }
+    }
+    if consume_ref {
+        // SAFETY: the caller's reference was not handed on.
+        unsafe { drop_ref(header, 1) };
+    }
+}
+
+unsafe fn clone_waker(data: *const ()) -> RawWaker {
+    let header = NonNull::new(data as *mut Header).expect("task waker with a null header");
+    // SAFETY: a waker being cloned holds a reference.
+    unsafe { inc_ref(header) };
+    RawWaker::new(data, &TASK_WAKER_VTABLE)
+}
+
+unsafe fn wake_by_value(data: *const ()) {
+    let header = NonNull::new(data as *mut Header).expect("task waker with a null header");
+    // SAFETY: the waker being consumed owns a reference.
+    unsafe { schedule(header, true) };
+}
+
+unsafe fn wake_by_ref(data: *const ()) {
+    let header = NonNull::new(data as *mut Header).expect("task waker with a null header");
+    // SAFETY: the waker holds a reference for the duration of the call.
+    unsafe { schedule(header, false) };
+}
+
+unsafe fn drop_waker(data: *const ()) {
+    let header = NonNull::new(data as *mut Header).expect("task waker with a null header");
+    // SAFETY: the waker being dropped owns a reference.
+    unsafe { drop_ref(header, 1) };
+}

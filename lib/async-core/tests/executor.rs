@@ -1,0 +1,479 @@
+//! The executor's edge cases, the ones trusted runtimes test: wakes during a
+//! poll, wakes after completion, wakers outliving tasks and executors, abort
+//! in every state, merged wakes, fairness, cross-thread wakes, introspection
+//! and the long-poll watchdog.
+
+use async_core::time::{Duration, sleep};
+use async_core::{
+    Executor, JoinError, StdPlatform, TaskState, VirtualTimePlatform, spawn, spawn_named,
+    try_spawn, yield_now,
+};
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+fn virtual_executor() -> Executor {
+    Executor::new(VirtualTimePlatform::install(1_000_000))
+}
+
+/// Counts its polls; completes when `done` is set.
+struct Probe {
+    polls: Arc<AtomicUsize>,
+    done: Arc<AtomicBool>,
+    waker: Arc<Mutex<Option<Waker>>>,
+}
+
+impl Future for Probe {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.polls.fetch_add(1, Ordering::SeqCst);
+        *self.waker.lock().unwrap() = Some(cx.waker().clone());
+        if self.done.load(Ordering::SeqCst) { Poll::Ready(()) } else { Poll::Pending }
+    }
+}
+
+/// Where a probe publishes its latest waker.
+type WakerSlot = Arc<Mutex<Option<Waker>>>;
+
+fn probe() -> (Probe, Arc<AtomicUsize>, Arc<AtomicBool>, WakerSlot) {
+    let polls = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let waker = Arc::new(Mutex::new(None));
+    (Probe { polls: polls.clone(), done: done.clone(), waker: waker.clone() }, polls, done, waker)
+}
+
+#[test]
+fn self_wake_during_poll_leads_to_another_poll() {
+    let ex = virtual_executor();
+    let polls = Arc::new(AtomicUsize::new(0));
+    let p = polls.clone();
+    let handle = ex.spawn(poll_fn(move |cx| {
+        if p.fetch_add(1, Ordering::SeqCst) == 0 {
+            cx.waker().wake_by_ref(); // woken while being polled
+            Poll::Pending
+        } else {
+            Poll::Ready(7)
+        }
+    }));
+    assert_eq!(ex.block_on(handle), Ok(7));
+    assert_eq!(polls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn wake_from_another_thread_while_polling_is_not_lost() {
+    let ex = Executor::new(StdPlatform::new());
+    let polls = Arc::new(AtomicUsize::new(0));
+    let p = polls.clone();
+    let handle = ex.spawn(poll_fn(move |cx| {
+        if p.fetch_add(1, Ordering::SeqCst) == 0 {
+            // Another thread wakes us, and we return Pending only after it did.
+            let waker = cx.waker().clone();
+            std::thread::spawn(move || waker.wake()).join().unwrap();
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    }));
+    ex.block_on(handle).unwrap();
+    assert_eq!(polls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn many_wakes_are_merged_into_one_poll() {
+    let ex = virtual_executor();
+    let (fut, polls, _done, waker) = probe();
+    let handle = ex.spawn(fut);
+    ex.run_until_stalled();
+    assert_eq!(polls.load(Ordering::SeqCst), 1);
+    let w = waker.lock().unwrap().clone().unwrap();
+    for _ in 0..100 {
+        w.wake_by_ref();
+    }
+    ex.run_until_stalled();
+    assert_eq!(polls.load(Ordering::SeqCst), 2, "100 wakes, one poll");
+    handle.abort();
+}
+
+#[test]
+fn wake_after_completion_does_not_poll() {
+    let ex = virtual_executor();
+    let (fut, polls, done, waker) = probe();
+    let handle = ex.spawn(fut);
+    ex.run_until_stalled();
+    done.store(true, Ordering::SeqCst);
+    let w = waker.lock().unwrap().clone().unwrap();
+    w.wake_by_ref();
+    ex.run_until_stalled();
+    assert_eq!(polls.load(Ordering::SeqCst), 2);
+    assert!(handle.is_finished());
+    w.wake_by_ref();
+    // Wake by value too (consumes a clone): a different vtable entry.
+    #[allow(clippy::waker_clone_wake)]
+    w.clone().wake();
+    ex.run_until_stalled();
+    assert_eq!(polls.load(Ordering::SeqCst), 2, "a finished task is never polled");
+    assert_eq!(ex.block_on(handle), Ok(()));
+}
+
+#[test]
+fn waker_outlives_its_task_and_its_executor() {
+    let (fut, _polls, done, waker) = probe();
+    {
+        let ex = virtual_executor();
+        let handle = ex.spawn(fut);
+        ex.run_until_stalled();
+        done.store(true, Ordering::SeqCst);
+        drop(handle);
+        waker.lock().unwrap().as_ref().unwrap().wake_by_ref();
+        ex.run_until_stalled();
+        assert_eq!(ex.stats().live, 0);
+    }
+    // The executor is gone; the waker still holds the task's header.
+    let w = waker.lock().unwrap().take().unwrap();
+    w.wake_by_ref();
+    w.wake();
+}
+
+#[test]
+fn aborting_an_idle_task_drops_its_future_at_once() {
+    let ex = virtual_executor();
+    let dropped = Arc::new(AtomicBool::new(false));
+    struct Guard(Arc<AtomicBool>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let d = dropped.clone();
+    let handle = ex.spawn(async move {
+        let _guard = Guard(d);
+        std::future::pending::<()>().await;
+    });
+    ex.run_until_stalled();
+    assert!(!dropped.load(Ordering::SeqCst));
+    handle.abort();
+    assert!(dropped.load(Ordering::SeqCst), "dropped before abort returned");
+    assert_eq!(ex.block_on(handle), Err(JoinError::Aborted));
+    assert_eq!(ex.stats().live, 0);
+}
+
+#[test]
+fn aborting_a_queued_task_never_polls_it() {
+    let ex = virtual_executor();
+    let polled = Arc::new(AtomicBool::new(false));
+    let p = polled.clone();
+    let handle = ex.spawn(async move { p.store(true, Ordering::SeqCst) });
+    handle.abort(); // still in the run queue
+    ex.run_until_stalled();
+    assert!(!polled.load(Ordering::SeqCst));
+    assert_eq!(ex.block_on(handle), Err(JoinError::Aborted));
+    assert_eq!(ex.stats().live, 0);
+}
+
+#[test]
+fn aborting_during_a_poll_drops_the_future_right_after_it() {
+    let ex = virtual_executor();
+    let slot: Arc<Mutex<Option<async_core::JoinHandle<()>>>> = Arc::new(Mutex::new(None));
+    let dropped_after_poll = Arc::new(AtomicBool::new(false));
+    struct Guard(Arc<AtomicBool>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let s = slot.clone();
+    let d = dropped_after_poll.clone();
+    let handle = ex.spawn(async move {
+        let _guard = Guard(d.clone());
+        // Abort ourselves mid-poll through our own handle.
+        s.lock().unwrap().as_ref().unwrap().abort();
+        assert!(!d.load(Ordering::SeqCst), "not dropped during the poll");
+        std::future::pending::<()>().await;
+    });
+    // A second handle is not possible; hand the real one over and await via id.
+    *slot.lock().unwrap() = Some(handle);
+    ex.run_until_stalled();
+    assert!(dropped_after_poll.load(Ordering::SeqCst), "dropped right after the poll");
+    let handle = slot.lock().unwrap().take().unwrap();
+    assert_eq!(ex.block_on(handle), Err(JoinError::Aborted));
+}
+
+#[test]
+fn a_task_that_finishes_in_the_poll_that_aborts_it_keeps_its_output() {
+    let ex = virtual_executor();
+    let slot: Arc<Mutex<Option<async_core::JoinHandle<u32>>>> = Arc::new(Mutex::new(None));
+    let s = slot.clone();
+    let handle = ex.spawn(async move {
+        s.lock().unwrap().as_ref().unwrap().abort();
+        5
+    });
+    *slot.lock().unwrap() = Some(handle);
+    ex.run_until_stalled();
+    let handle = slot.lock().unwrap().take().unwrap();
+    assert_eq!(ex.block_on(handle), Ok(5));
+}
+
+#[test]
+fn a_detached_task_runs_to_completion_and_its_output_is_dropped() {
+    let ex = virtual_executor();
+    let finished = Arc::new(AtomicBool::new(false));
+    let output_dropped = Arc::new(AtomicBool::new(false));
+    struct Output(Arc<AtomicBool>);
+    impl Drop for Output {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let (f, o) = (finished.clone(), output_dropped.clone());
+    ex.spawn(async move {
+        sleep(Duration::from_millis(5)).await;
+        f.store(true, Ordering::SeqCst);
+        Output(o)
+    })
+    .detach();
+    ex.block_on(sleep(Duration::from_millis(10)));
+    assert!(finished.load(Ordering::SeqCst));
+    assert!(output_dropped.load(Ordering::SeqCst));
+    assert_eq!(ex.stats().live, 0);
+}
+
+#[test]
+fn dropping_the_handle_after_completion_drops_the_output() {
+    let ex = virtual_executor();
+    let output_dropped = Arc::new(AtomicBool::new(false));
+    struct Output(Arc<AtomicBool>);
+    impl Drop for Output {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let o = output_dropped.clone();
+    let handle = ex.spawn(async move { Output(o) });
+    ex.run_until_stalled();
+    assert!(handle.is_finished());
+    assert!(!output_dropped.load(Ordering::SeqCst), "kept for the handle");
+    drop(handle);
+    assert!(output_dropped.load(Ordering::SeqCst));
+}
+
+#[test]
+fn a_self_waking_task_does_not_starve_others() {
+    let ex = virtual_executor();
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    let hog = ex.spawn(async move {
+        let mut n = 0u64;
+        while !s.load(Ordering::SeqCst) {
+            yield_now().await;
+            n += 1;
+        }
+        n
+    });
+    let polite = ex.spawn(async {
+        for _ in 0..10 {
+            yield_now().await;
+        }
+    });
+    ex.block_on(polite).unwrap();
+    stop.store(true, Ordering::SeqCst);
+    let hog_rounds = ex.block_on(hog).unwrap();
+    assert!(hog_rounds < 100, "FIFO: the hog ran {hog_rounds} rounds while the other needed 10");
+}
+
+#[test]
+fn timers_and_the_main_future_run_while_tasks_keep_yielding() {
+    let ex = Executor::new(StdPlatform::new());
+    let stop = Arc::new(AtomicBool::new(false));
+    let spinners: Vec<_> = (0..2)
+        .map(|_| {
+            let s = stop.clone();
+            ex.spawn(async move {
+                while !s.load(Ordering::SeqCst) {
+                    yield_now().await;
+                }
+            })
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    ex.block_on(sleep(Duration::from_millis(20)));
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(2),
+        "the timer fired despite the spinners"
+    );
+    stop.store(true, Ordering::SeqCst);
+    for s in spinners {
+        ex.block_on(s).unwrap();
+    }
+}
+
+#[test]
+fn spawn_from_another_thread_runs_on_the_executor() {
+    let ex = Executor::new(StdPlatform::new());
+    let (result_tx, result_rx) = async_core::sync::oneshot::channel();
+    let result = std::thread::scope(|scope| {
+        let ex = &ex;
+        let spawner = scope.spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            // The executor is busy in block_on on the other thread.
+            ex.spawn(async move {
+                let _ = result_tx.send(std::thread::current().id());
+            })
+            .detach();
+        });
+        let ran_on = ex.block_on(result_rx).unwrap();
+        spawner.join().unwrap();
+        ran_on
+    });
+    assert_eq!(result, std::thread::current().id(), "the task ran on the executor's thread");
+}
+
+#[test]
+fn wake_from_another_thread_ends_the_idle_sleep() {
+    let ex = Executor::new(StdPlatform::new());
+    let (fut, polls, done, waker) = probe();
+    let handle = ex.spawn(fut);
+    let waker2 = waker.clone();
+    let done2 = done.clone();
+    let thread = std::thread::spawn(move || {
+        loop {
+            if let Some(w) = waker2.lock().unwrap().clone() {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                done2.store(true, Ordering::SeqCst);
+                w.wake();
+                return;
+            }
+            std::thread::yield_now();
+        }
+    });
+    ex.block_on(handle).unwrap();
+    thread.join().unwrap();
+    assert_eq!(polls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn spawn_and_try_spawn_outside_an_executor() {
+    let error = try_spawn(async {}).unwrap_err();
+    assert_eq!(error.reason, async_core::SpawnErrorKind::NoExecutor);
+    let panic = std::panic::catch_unwind(|| {
+        spawn(async {});
+    });
+    assert!(panic.is_err(), "spawn outside an executor panics");
+}
+
+#[test]
+fn introspection_names_states_and_counts() {
+    let ex = virtual_executor();
+    ex.block_on(async {
+        let waiting = spawn_named("waiter", std::future::pending::<()>());
+        let ready = spawn_named("ready", async {});
+        let _ = ready.id();
+        yield_now().await;
+        let ready2 = spawn_named("queued", async {});
+        let tasks = async_core::tasks();
+        let waiter = tasks.iter().find(|t| t.name == Some("waiter")).unwrap();
+        assert_eq!(waiter.state, TaskState::Waiting);
+        assert_eq!(waiter.polls, 1);
+        assert_eq!(waiter.id, waiting.id());
+        let queued = tasks.iter().find(|t| t.name == Some("queued")).unwrap();
+        assert_eq!(queued.state, TaskState::Ready);
+        assert_eq!(queued.polls, 0);
+        assert!(tasks.iter().all(|t| t.name != Some("ready")), "finished tasks are not listed");
+        assert!(waiter.allocation_size >= 48);
+        waiting.abort();
+        ready2.await.unwrap();
+    });
+    let stats = ex.stats();
+    assert_eq!(stats.spawned, 3);
+    assert_eq!(stats.finished, 3);
+    assert_eq!(stats.live, 0);
+}
+
+#[test]
+fn a_running_task_sees_itself_running() {
+    let ex = virtual_executor();
+    let state = ex.block_on(async {
+        spawn_named("self", async {
+            async_core::tasks().into_iter().find(|t| t.name == Some("self")).unwrap().state
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(state, TaskState::Running);
+}
+
+static LONG_POLLS: Mutex<Vec<(Option<&'static str>, Duration)>> = Mutex::new(Vec::new());
+
+#[test]
+fn long_polls_are_reported_with_the_task_name() {
+    let platform = VirtualTimePlatform::install(1_000_000);
+    let clock = platform.clock().clone();
+    let ex = Executor::new(platform);
+    ex.set_long_poll(Duration::from_millis(10), |task, took| {
+        LONG_POLLS.lock().unwrap().push((task.name, took));
+    });
+    ex.block_on(async move {
+        spawn_named("hog", async move {
+            clock.advance(Duration::from_millis(25)); // a poll that "takes" 25 ms
+        })
+        .await
+        .unwrap();
+        spawn_named("quick", async {}).await.unwrap();
+    });
+    let reports = LONG_POLLS.lock().unwrap();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0].0, Some("hog"));
+    assert!(reports[0].1 >= Duration::from_millis(25));
+    assert_eq!(ex.stats().long_polls, 1);
+}
+
+#[test]
+fn dropping_the_executor_aborts_live_tasks() {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    struct Guard(Arc<AtomicUsize>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let handle;
+    {
+        let ex = virtual_executor();
+        for _ in 0..10 {
+            let d = dropped.clone();
+            ex.spawn(async move {
+                let _g = Guard(d);
+                std::future::pending::<()>().await;
+            })
+            .detach();
+        }
+        let d = dropped.clone();
+        handle = ex.spawn(async move {
+            let _g = Guard(d);
+            sleep(Duration::from_secs(3600)).await;
+        });
+        ex.run_until_stalled();
+        assert_eq!(dropped.load(Ordering::SeqCst), 0);
+    }
+    assert_eq!(dropped.load(Ordering::SeqCst), 11);
+    assert!(handle.is_finished());
+}
+
+/// 10,000 natively; fewer under Miri, which runs this ~1000x slower.
+const TASKS: u64 = if cfg!(miri) { 200 } else { 10_000 };
+
+#[test]
+fn ten_thousand_tasks_spawn_and_join() {
+    let ex = virtual_executor();
+    let total = ex.block_on(async {
+        let handles: Vec<_> = (0..TASKS).map(|i| spawn(async move { i })).collect();
+        let mut total = 0;
+        for h in handles {
+            total += h.await.unwrap();
+        }
+        total
+    });
+    assert_eq!(total, (0..TASKS).sum());
+    assert_eq!(ex.stats().live, 0);
+}
