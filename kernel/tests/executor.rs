@@ -25,6 +25,7 @@ kernel::test_kernel!(
     futures_util_combinators_run_on_the_executor,
     embassy_time_runs_on_the_kernel_timer,
     hundred_thousand_ping_pong_round_trips,
+    hundred_thousand_sleeping_tasks_all_wake_and_leave_no_leak,
 );
 
 fn xorshift(state: &mut u64) -> u64 {
@@ -198,4 +199,30 @@ fn hundred_thousand_ping_pong_round_trips() {
     });
     assert_eq!(last, ROUND_TRIPS, "every message came back incremented");
     kernel::println!("[100000 round trips in {} ms] ", start.elapsed().as_millis());
+}
+
+fn hundred_thousand_sleeping_tasks_all_wake_and_leave_no_leak() {
+    use core::sync::atomic::AtomicU32;
+    use kernel::mem::heap;
+    const TASKS: u64 = 100_000;
+    static WOKEN: AtomicU32 = AtomicU32::new(0);
+    let baseline = heap::stats().used;
+    block_on(async {
+        let mut handles = Vec::with_capacity(TASKS as usize);
+        let start = Instant::now();
+        for i in 0..TASKS {
+            let deadline = start + Duration::from_millis(1000 + i % 97);
+            handles.push(spawn(async move {
+                sleep_until(deadline).await;
+                assert!(Instant::now() >= deadline);
+                WOKEN.fetch_add(1, Ordering::Relaxed);
+            }));
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+    });
+    assert_eq!(WOKEN.load(Ordering::Relaxed), TASKS as u32);
+    assert_eq!(kernel::executor::stats().timers, 0);
+    assert_eq!(heap::stats().used, baseline, "tasks, timers and handles all freed");
 }

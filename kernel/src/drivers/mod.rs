@@ -12,7 +12,9 @@ pub mod pl011;
 pub mod power;
 
 /// Wraps a register block at a fixed address, so drivers hold a plain address
-/// (const-constructible, `Send`) and dereference it on use.
+/// (const-constructible, `Send`) and dereference it on use. (Dereferencing
+/// creates a `&T` to device memory — the usual `tock-registers` pattern; see
+/// docs/boot.md, "Known limits".)
 pub(crate) struct Mmio<T> {
     base: usize,
     _registers: core::marker::PhantomData<fn() -> T>,

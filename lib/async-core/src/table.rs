@@ -3,7 +3,8 @@
 //! A task's slot number is its id. Insertion and removal are O(1) through a
 //! free list threaded through unused slots; storage grows one fixed-size chunk
 //! at a time (never moved, never over-allocated by more than one chunk), so a
-//! table of 100,000 tasks costs about 8 bytes per task.
+//! table of 100,000 tasks costs about 8 bytes per task. When the last task
+//! leaves, the chunks are freed.
 
 use crate::task::Header;
 use alloc::boxed::Box;
@@ -97,6 +98,11 @@ impl TaskTable {
         *slot = Slot::free(free);
         self.free = index;
         self.len -= 1;
+        if self.len == 0 {
+            // Empty: give the storage of a past burst back to the heap.
+            self.chunks = Vec::new();
+            self.free = NONE;
+        }
     }
 
     /// Number of live tasks.

@@ -40,6 +40,9 @@ pub(crate) struct TimerQueue {
     slots: alloc::vec::Vec<Slot>,
     free: u32,
     registered: usize,
+    /// Source of generations, queue-wide, so a handle stays unique even after
+    /// the storage is freed and slot numbers start again from zero.
+    next_generation: u32,
 }
 
 impl TimerQueue {
@@ -49,6 +52,7 @@ impl TimerQueue {
             slots: alloc::vec::Vec::new(),
             free: NONE,
             registered: 0,
+            next_generation: 0,
         }
     }
 
@@ -103,7 +107,8 @@ impl TimerQueue {
         s.waker = Some(waker);
         s.in_use = true;
         s.detached = false;
-        s.generation = s.generation.wrapping_add(1);
+        self.next_generation = self.next_generation.wrapping_add(1);
+        s.generation = self.next_generation;
         let handle = TimerHandle { slot, generation: s.generation };
         let position = self.heap.len() as u32;
         s.position = position;
@@ -150,7 +155,14 @@ impl TimerQueue {
         s.position = NOT_IN_HEAP;
         self.free = handle.slot;
         self.registered -= 1;
-        s.waker.take()
+        let waker = s.waker.take();
+        if self.registered == 0 {
+            // Empty: give the storage of a past burst back to the heap.
+            self.heap = alloc::vec::Vec::new();
+            self.slots = alloc::vec::Vec::new();
+            self.free = NONE;
+        }
+        waker
     }
 
     /// Takes the wakers of timers due at `now` into `out` (earliest first)
