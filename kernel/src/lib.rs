@@ -32,6 +32,7 @@ pub mod crash;
 pub mod drivers;
 pub mod echo;
 pub mod executor;
+pub mod firmware;
 pub mod irq;
 pub mod logger;
 pub mod mem;

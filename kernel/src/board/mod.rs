@@ -32,6 +32,16 @@ pub enum PullControl {
     Bcm2711PerPinBits,
 }
 
+/// Where a board's activity LED is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActivityLed {
+    /// A SoC GPIO pin, active high (Pi 4: GPIO 42).
+    Gpio(u32),
+    /// A pin of the firmware-controlled GPIO expander, set through the
+    /// mailbox (Pi 3B: expander pin 130, i.e. 128 + 2).
+    FirmwareExpander(u32),
+}
+
 /// GPIO pin of the console's transmit line (PL011 TXD0 in ALT0).
 pub const CONSOLE_TX_PIN: u32 = 14;
 /// GPIO pin of the console's receive line (PL011 RXD0 in ALT0).

@@ -40,6 +40,9 @@ pub const BLUETOOTH_UART_PINS: &[u32] = &[32, 33];
 pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 19_200_000;
 /// GIC-400 distributor and CPU interface addresses, (0, 0) without a GIC.
 pub const GIC_BASES: (u64, u64) = (0, 0);
+/// The activity (green) LED: a GPIO pin on the SoC, or a pin of the
+/// firmware's GPIO expander reached through the mailbox.
+pub const ACTIVITY_LED: crate::board::ActivityLed = crate::board::ActivityLed::FirmwareExpander(130);
 /// How GPIO pulls are set.
 pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2837ClockedSequence;
 
@@ -59,4 +62,8 @@ pub mod irq {
     pub const TIMER: IrqLine = IrqLine::new(FIRST_LOCAL_LINE + 1);
     /// PL011 UART0 (legacy GPU IRQ 57).
     pub const UART0: IrqLine = IrqLine::new(57);
+    /// GPIO banks: gpio_int[0..3] (legacy GPU IRQs 49-52). The BCM2837 raises
+    /// bank 0 (GPIO 0-27), 1 (28-45), 2 (46-53); 3 is "any bank".
+    pub const GPIO_BANKS: [IrqLine; 4] =
+        [IrqLine::new(49), IrqLine::new(50), IrqLine::new(51), IrqLine::new(52)];
 }

@@ -36,6 +36,9 @@ pub const BLUETOOTH_UART_PINS: &[u32] = &[30, 31, 32, 33];
 pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 54_000_000;
 /// GIC-400 distributor and CPU interface addresses, (0, 0) without a GIC.
 pub const GIC_BASES: (u64, u64) = (GICD_BASE as u64, GICC_BASE as u64);
+/// The activity (green) LED: a GPIO pin on the SoC, or a pin of the
+/// firmware's GPIO expander reached through the mailbox.
+pub const ACTIVITY_LED: crate::board::ActivityLed = crate::board::ActivityLed::Gpio(42);
 /// How GPIO pulls are set.
 pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2711PerPinBits;
 
@@ -55,4 +58,9 @@ pub mod irq {
     pub const TIMER: IrqLine = IrqLine::new(30);
     /// PL011 UART0: VideoCore IRQ 57 = SPI 121, interrupt ID 153.
     pub const UART0: IrqLine = IrqLine::new(153);
+    /// GPIO banks: VideoCore IRQs 49-52 = SPIs 113-116 (Linux bcm2711.dtsi),
+    /// interrupt IDs 145-148. Bank 0 is GPIO 0-27, 1 is 28-45, 2 is 46-57;
+    /// 3 is "any bank".
+    pub const GPIO_BANKS: [IrqLine; 4] =
+        [IrqLine::new(145), IrqLine::new(146), IrqLine::new(147), IrqLine::new(148)];
 }

@@ -7,7 +7,9 @@
 pub mod bcm2836_intc;
 pub mod gic400;
 pub mod gpio;
+pub mod led;
 pub mod mailbox;
+pub mod pin;
 pub mod pl011;
 pub mod power;
 

@@ -1,0 +1,1 @@
+//! GPIO pins as owned, typed handles with async edge and level waits (in progress).
