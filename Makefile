@@ -109,7 +109,7 @@ loom: setup-rust ## Loom models of the executor's lock-free core and the sync pr
 
 miri: ## The portable test suites under Miri (nightly toolchain + miri component)
 	@$(SETUP) miri
-	MIRIFLAGS="-Zmiri-strict-provenance" $(CARGO) +nightly miri test -p async-core -p hw-formats \
+	MIRIFLAGS="-Zmiri-strict-provenance" $(CARGO) +nightly miri test -p async-core -p driver-core -p hw-formats \
 		--target-dir target/miri
 
 lint: fmt-check clippy ## rustfmt check + clippy -D warnings

@@ -85,6 +85,18 @@ pub fn write_bytes(bytes: &[u8]) {
     }
 }
 
+/// Puts as many of `bytes` as the transmit FIFO takes right now, unchanged
+/// (no `\n` translation), under the console lock; returns how many.
+pub fn try_write_raw(bytes: &[u8]) -> usize {
+    let mut uart = CONSOLE.lock();
+    bytes.iter().take_while(|&&b| uart.try_write_byte(b)).count()
+}
+
+/// Runs `f` on the PL011 under the console lock (for the async UART driver).
+pub(crate) fn with_uart<R>(f: impl FnOnce(&mut Pl011) -> R) -> R {
+    f(&mut CONSOLE.lock())
+}
+
 /// Waits, without the lock (IRQs enabled), until the transmit FIFO has room.
 fn spin_until_room() {
     // SAFETY: reading the flag register through a second handle has no side effects.

@@ -23,7 +23,8 @@ pub fn call(message: &mut PropertyBuffer) -> Result<(), MailboxError> {
 }
 
 /// Sets a pin of the firmware's GPIO expander (e.g. the Pi 3B's activity LED,
-/// expander pin 130). QEMU does not implement this tag: expect an error there.
+/// expander pin 130). QEMU does not implement this tag (it answers with an
+/// empty response), so this returns an error there.
 pub fn set_expander_gpio(pin: u32, high: bool) -> Result<(), MailboxError> {
     let mut message = PropertyBuffer::new();
     let tag = message
@@ -31,5 +32,10 @@ pub fn set_expander_gpio(pin: u32, high: bool) -> Result<(), MailboxError> {
         .map_err(MailboxError::Property)?;
     message.finish();
     call(&mut message)?;
-    message.response(tag).map(|_| ()).map_err(MailboxError::Property)
+    // The firmware answers with a status word, 0 for success. QEMU answers
+    // tags it does not implement with an empty response: not a success.
+    match message.response(tag).map_err(MailboxError::Property)? {
+        [0, ..] => Ok(()),
+        _ => Err(MailboxError::Property(hw_formats::mailbox::PropertyError::TagNotAnswered)),
+    }
 }

@@ -4,7 +4,7 @@
 //! local controller in front of the BCM2835 legacy one on the Pi 3) that
 //! implements [`InterruptController`]. Kernel code registers a handler for an
 //! [`IrqLine`] — a board-specific number from `board::irq` — and enables it;
-//! the IRQ vector calls [`handle_pending`], which asks the controller for each
+//! the IRQ vector calls `handle_pending`, which asks the controller for each
 //! pending line, runs its handler and signals end-of-interrupt.
 //!
 //! Handlers are plain functions run with IRQs masked on the exception stack.

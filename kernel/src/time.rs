@@ -61,6 +61,44 @@ pub fn uptime() -> Duration {
     crate::start::uptime()
 }
 
+/// Delays on the kernel timer, for drivers written against embedded-hal:
+/// the async `DelayNs` sleeps (other tasks run meanwhile); the blocking one
+/// spins on the counter (for the rare driver that needs it — it holds the
+/// CPU). Both wait at least the requested time: durations become counter
+/// ticks rounded up.
+///
+/// ```ignore
+/// use embedded_hal_async::delay::DelayNs;
+/// let mut delay = kernel::time::Delay;
+/// delay.delay_ms(5).await;
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Delay;
+
+impl embedded_hal_async::delay::DelayNs for Delay {
+    async fn delay_ns(&mut self, ns: u32) {
+        sleep(Duration::from_nanos(ns.into())).await;
+    }
+
+    async fn delay_us(&mut self, us: u32) {
+        sleep(Duration::from_micros(us.into())).await;
+    }
+
+    async fn delay_ms(&mut self, ms: u32) {
+        sleep(Duration::from_millis(ms.into())).await;
+    }
+}
+
+impl embedded_hal::delay::DelayNs for Delay {
+    fn delay_ns(&mut self, ns: u32) {
+        let ticks = counter::nanos_to_ticks_ceil(ns.into(), cpu::counter_frequency());
+        let start = cpu::counter();
+        while cpu::counter().wrapping_sub(start) < ticks {
+            core::hint::spin_loop();
+        }
+    }
+}
+
 /// `embassy-time`'s driver on the kernel's clock and timer queue.
 pub struct EmbassyTimeDriver;
 

@@ -42,7 +42,8 @@ pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 19_200_000;
 pub const GIC_BASES: (u64, u64) = (0, 0);
 /// The activity (green) LED: a GPIO pin on the SoC, or a pin of the
 /// firmware's GPIO expander reached through the mailbox.
-pub const ACTIVITY_LED: crate::board::ActivityLed = crate::board::ActivityLed::FirmwareExpander(130);
+pub const ACTIVITY_LED: crate::board::ActivityLed =
+    crate::board::ActivityLed::FirmwareExpander(130);
 /// How GPIO pulls are set.
 pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2837ClockedSequence;
 

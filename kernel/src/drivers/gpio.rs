@@ -5,11 +5,22 @@
 //! GPPUD/GPPUDCLK sequence, the BCM2711 has two bits per pin in
 //! GPIO_PUP_PDN_CNTRL_REG0-3 (and the two encode up and down the other way round).
 //!
-//! Read-modify-write of the shared registers is not atomic: callers serialise
-//! (boot is single-threaded; the pin-ownership layer does so later).
+//! Event detection (GPEDS, GPREN, GPFEN, GPHEN, GPLEN) is reached through
+//! [`EventRegisters`], the interface of the portable wait logic in
+//! `driver_core::gpio_events`; `drivers::pin` puts the two together. QEMU
+//! models none of the event registers (they read as zero there).
+//!
+//! Registers hold several pins each, and pins have different owners, so every
+//! read-modify-write (function select, BCM2711 pulls, detect enables) and the
+//! BCM2837 pull sequence runs with IRQs masked on this core: an interrupt
+//! handler (the GPIO event handler disables detectors) cannot interleave. As
+//! everywhere in the kernel, one core runs kernel code; a second one will need
+//! a spin lock here too.
 
 use super::Mmio;
+use crate::arch::cpu;
 use crate::board::{self, PullControl};
+use driver_core::gpio_events::{self, Detect, EventRegisters};
 use tock_registers::interfaces::{Readable, Writeable};
 use tock_registers::register_structs;
 use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
@@ -24,9 +35,19 @@ register_structs! {
         (0x30 => _reserved2),
         (0x34 => gplev: [ReadOnly<u32>; 2]),
         (0x3c => _reserved3),
+        (0x40 => gpeds: [ReadWrite<u32>; 2]),
+        (0x48 => _reserved4),
+        (0x4c => gpren: [ReadWrite<u32>; 2]),
+        (0x54 => _reserved5),
+        (0x58 => gpfen: [ReadWrite<u32>; 2]),
+        (0x60 => _reserved6),
+        (0x64 => gphen: [ReadWrite<u32>; 2]),
+        (0x6c => _reserved7),
+        (0x70 => gplen: [ReadWrite<u32>; 2]),
+        (0x78 => _reserved8),
         (0x94 => gppud: ReadWrite<u32>),
         (0x98 => gppudclk: [ReadWrite<u32>; 2]),
-        (0xa0 => _reserved4),
+        (0xa0 => _reserved9),
         (0xe4 => pup_pdn_cntrl: [ReadWrite<u32>; 4]),
         (0xf4 => @END),
     }
@@ -34,6 +55,8 @@ register_structs! {
 
 /// Number of GPIO pins on both SoCs (bank 0 and 1).
 pub const PIN_COUNT: u32 = 54;
+
+const _: () = assert!(PIN_COUNT == gpio_events::PIN_COUNT);
 
 /// What a pin is connected to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,8 +140,10 @@ impl Gpio {
         }
         let register = &self.registers.gpfsel[(pin / 10) as usize];
         let shift = (pin % 10) * 3;
+        let irq = cpu::mask_irqs();
         let value = (register.get() & !(0b111 << shift)) | (function.bits() << shift);
         register.set(value);
+        cpu::restore_irqs(irq);
     }
 
     /// The function `pin` is set to (`Input` for pins past [`PIN_COUNT`]).
@@ -150,12 +175,16 @@ impl Gpio {
             Pull::Up => 2,
         };
         let clock = &self.registers.gppudclk[(pin / 32) as usize];
+        // GPPUD is one register for all pins: keep the sequence whole (about
+        // 4 µs with IRQs masked).
+        let irq = cpu::mask_irqs();
         self.registers.gppud.set(control);
         wait_gpio_setup();
         clock.set(1 << (pin % 32));
         wait_gpio_setup();
         self.registers.gppud.set(0);
         clock.set(0);
+        cpu::restore_irqs(irq);
     }
 
     fn set_pull_bcm2711(&self, pin: u32, pull: Pull) {
@@ -167,7 +196,9 @@ impl Gpio {
         };
         let register = &self.registers.pup_pdn_cntrl[(pin / 16) as usize];
         let shift = (pin % 16) * 2;
+        let irq = cpu::mask_irqs();
         register.set((register.get() & !(0b11 << shift)) | (bits << shift));
+        cpu::restore_irqs(irq);
     }
 
     /// Drives an output pin high (`true`) or low.
@@ -189,6 +220,57 @@ impl Gpio {
             return false;
         }
         self.registers.gplev[(pin / 32) as usize].get() & (1 << (pin % 32)) != 0
+    }
+
+    fn detect_register(&self, detect: Detect) -> &[ReadWrite<u32>; 2] {
+        match detect {
+            Detect::Rising => &self.registers.gpren,
+            Detect::Falling => &self.registers.gpfen,
+            Detect::High => &self.registers.gphen,
+            Detect::Low => &self.registers.gplen,
+        }
+    }
+
+    /// Whether `detect` is enabled for `pin` (reads GPRENn/GPFENn/GPHENn/GPLENn
+    /// back; `false` for pins past [`PIN_COUNT`]). For tests and diagnostics:
+    /// QEMU does not model these registers and always reads zero.
+    pub fn detect_enabled(&self, pin: u32, detect: Detect) -> bool {
+        if pin >= PIN_COUNT {
+            return false;
+        }
+        let register = &self.detect_register(detect)[gpio_events::bank_of(pin)];
+        register.get() & gpio_events::bit_of(pin) != 0
+    }
+}
+
+/// The event-detect registers, for `driver_core::gpio_events::PinEvents`.
+/// Pins past [`PIN_COUNT`] are ignored (read low, never enabled).
+impl EventRegisters for Gpio {
+    fn level(&self, pin: u32) -> bool {
+        self.read(pin)
+    }
+
+    fn set_detect(&self, pin: u32, detect: Detect, enabled: bool) {
+        if pin >= PIN_COUNT {
+            return;
+        }
+        let register = &self.detect_register(detect)[gpio_events::bank_of(pin)];
+        let bit = gpio_events::bit_of(pin);
+        let irq = cpu::mask_irqs();
+        let value = register.get();
+        register.set(if enabled { value | bit } else { value & !bit });
+        cpu::restore_irqs(irq);
+    }
+
+    fn events(&self, bank: usize) -> u32 {
+        self.registers.gpeds.get(bank).map_or(0, |register| register.get())
+    }
+
+    fn clear_events(&self, bank: usize, mask: u32) {
+        if let Some(register) = self.registers.gpeds.get(bank) {
+            // Write 1 to clear: bits outside `mask` are written 0 and untouched.
+            register.set(mask);
+        }
     }
 }
 

@@ -1,1 +1,155 @@
-//! The activity LED (in progress).
+//! The board's green activity LED, the same way on both boards.
+//!
+//! Where the LED is wired differs (`board::ACTIVITY_LED`):
+//!
+//! * **Pi 4B**: SoC GPIO 42, active high. [`ActivityLed::take`] takes the
+//!   [`Pin`], makes it an output and switches the LED off; `set` is a GPSET
+//!   or GPCLR write and cannot fail.
+//! * **Pi 3B**: pin 130 of the GPIO expander behind the VideoCore firmware,
+//!   reached with the mailbox tag "set GPIO state" (0x00038041). This is
+//!   **best effort**: a call can fail (QEMU does not implement the tag and
+//!   answers it empty, so in QEMU every `set` returns
+//!   [`LedError::Refused`]), and it polls the mailbox, so it is
+//!   for task context only, never an interrupt handler. The first failure is
+//!   logged; later ones are only returned. The state last asked for is kept
+//!   either way, so [`ActivityLed::toggle`] alternates even when the firmware
+//!   does not answer. `take` does not talk to the firmware: until the first
+//!   `set` the LED shows whatever the firmware left and counts as off.
+
+use super::mailbox::MailboxError;
+use super::pin::{Function, Pin, PinError};
+use crate::{board, firmware};
+use core::fmt;
+use core::sync::atomic::{AtomicBool, Ordering};
+use hw_formats::mailbox::PropertyBuffer;
+
+/// Whether a handle on the firmware-expander LED exists (the expander pin is
+/// not a [`Pin`], so it has its own ownership flag).
+static EXPANDER_TAKEN: AtomicBool = AtomicBool::new(false);
+/// Whether a failed firmware call has been logged.
+static FAILURE_LOGGED: AtomicBool = AtomicBool::new(false);
+
+/// Why the LED could not be set (Pi 3B only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LedError {
+    /// The mailbox call itself failed (timeout, or an error status).
+    Mailbox(MailboxError),
+    /// The firmware answered without carrying the request out: an empty
+    /// answer (what QEMU gives for this tag, which it does not implement) or
+    /// a non-zero status for the pin.
+    Refused,
+}
+
+impl fmt::Display for LedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Mailbox(error) => write!(f, "mailbox call failed: {error:?}"),
+            Self::Refused => f.write_str("the firmware did not set its GPIO"),
+        }
+    }
+}
+
+impl core::error::Error for LedError {}
+
+#[derive(Debug)]
+enum Wiring {
+    /// A SoC GPIO, active high.
+    Gpio(Pin),
+    /// A pin of the firmware's GPIO expander.
+    FirmwareExpander(u32),
+}
+
+/// The activity LED, owned (one handle at a time).
+///
+/// ```ignore
+/// let mut led = kernel::drivers::led::ActivityLed::take()?;
+/// loop {
+///     let _ = led.toggle(); // best effort on the Pi 3B
+///     kernel::time::sleep(kernel::time::Duration::from_millis(500)).await;
+/// }
+/// ```
+#[derive(Debug)]
+pub struct ActivityLed {
+    wiring: Wiring,
+    on: bool,
+}
+
+impl ActivityLed {
+    /// Claims the LED: [`PinError::InUse`] while another handle exists (on
+    /// the Pi 4B also while someone holds GPIO 42 as a [`Pin`]).
+    pub fn take() -> Result<ActivityLed, PinError> {
+        let wiring = match board::ACTIVITY_LED {
+            board::ActivityLed::Gpio(number) => {
+                let mut pin = Pin::take(number)?;
+                pin.set_low();
+                pin.set_function(Function::Output);
+                Wiring::Gpio(pin)
+            }
+            board::ActivityLed::FirmwareExpander(number) => {
+                if EXPANDER_TAKEN.swap(true, Ordering::Acquire) {
+                    return Err(PinError::InUse);
+                }
+                Wiring::FirmwareExpander(number)
+            }
+        };
+        Ok(ActivityLed { wiring, on: false })
+    }
+
+    /// Switches the LED on or off. Fails only on the Pi 3B, when the firmware
+    /// does not carry the request out (always in QEMU); the request is
+    /// remembered anyway. Task context only (the Pi 3B polls the mailbox).
+    pub fn set(&mut self, on: bool) -> Result<(), LedError> {
+        self.on = on;
+        match &mut self.wiring {
+            Wiring::Gpio(pin) => {
+                pin.set_level(on);
+                Ok(())
+            }
+            Wiring::FirmwareExpander(number) => set_expander_pin(*number, on).inspect_err(|error| {
+                if !FAILURE_LOGGED.swap(true, Ordering::Relaxed) {
+                    log::warn!(
+                        "activity LED: firmware GPIO {number} not set ({error}); further failures are not logged"
+                    );
+                }
+            }),
+        }
+    }
+
+    /// Switches the LED to the opposite of the state last asked for.
+    pub fn toggle(&mut self) -> Result<(), LedError> {
+        self.set(!self.on)
+    }
+
+    /// The state last asked for (on the Pi 3B, not necessarily what the LED
+    /// shows: the firmware may have refused).
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+}
+
+/// "Set GPIO state" for expander pin `pin`, checking what the firmware
+/// answers: the first word (the pin's status) present and zero. (An unimplemented
+/// tag comes back marked as answered but empty, which
+/// `firmware::set_expander_gpio` takes for success.)
+fn set_expander_pin(pin: u32, on: bool) -> Result<(), LedError> {
+    let mut message = PropertyBuffer::new();
+    let tag = message
+        .push_tag(firmware::TAG_SET_GPIO_STATE, 2, &[pin, on as u32])
+        .map_err(|error| LedError::Mailbox(MailboxError::Property(error)))?;
+    message.finish();
+    firmware::call(&mut message).map_err(LedError::Mailbox)?;
+    match message.response(tag) {
+        Ok([0, ..]) => Ok(()),
+        Ok(_) => Err(LedError::Refused),
+        Err(error) => Err(LedError::Mailbox(MailboxError::Property(error))),
+    }
+}
+
+impl Drop for ActivityLed {
+    fn drop(&mut self) {
+        // A GPIO pin releases itself when the `Pin` inside is dropped.
+        if let Wiring::FirmwareExpander(_) = self.wiring {
+            EXPANDER_TAKEN.store(false, Ordering::Release);
+        }
+    }
+}

@@ -12,6 +12,7 @@ pub mod mailbox;
 pub mod pin;
 pub mod pl011;
 pub mod power;
+pub mod uart;
 
 /// Wraps a register block at a fixed address, so drivers hold a plain address
 /// (const-constructible, `Send`) and dereference it on use. (Dereferencing

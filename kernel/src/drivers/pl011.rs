@@ -46,6 +46,25 @@ register_bitfields! {
         /// UART enable.
         UARTEN OFFSET(0) NUMBITS(1) []
     ],
+    /// FIFO interrupt trigger levels.
+    IFLS [
+        /// Receive interrupt when the RX FIFO is at least this full.
+        RXIFLSEL OFFSET(3) NUMBITS(3) [
+            OneEighth = 0b000,
+            OneQuarter = 0b001,
+            Half = 0b010,
+            ThreeQuarters = 0b011,
+            SevenEighths = 0b100
+        ],
+        /// Transmit interrupt when the TX FIFO is at most this full.
+        TXIFLSEL OFFSET(0) NUMBITS(3) [
+            OneEighth = 0b000,
+            OneQuarter = 0b001,
+            Half = 0b010,
+            ThreeQuarters = 0b011,
+            SevenEighths = 0b100
+        ]
+    ],
     /// Interrupt bits, common to IMSC, RIS, MIS and ICR.
     INT [
         /// Overrun error.
@@ -77,9 +96,10 @@ register_structs! {
         (0x28 => fbrd: WriteOnly<u32>),
         (0x2c => lcrh: WriteOnly<u32, LCRH::Register>),
         (0x30 => cr: WriteOnly<u32, CR::Register>),
-        (0x34 => _reserved2),
+        (0x34 => ifls: ReadWrite<u32, IFLS::Register>),
         (0x38 => imsc: ReadWrite<u32, INT::Register>),
-        (0x3c => _reserved3),
+        (0x3c => ris: ReadOnly<u32, INT::Register>),
+        (0x40 => mis: ReadOnly<u32, INT::Register>),
         (0x44 => icr: WriteOnly<u32, INT::Register>),
         (0x48 => @END),
     }
@@ -87,6 +107,30 @@ register_structs! {
 
 /// Longest [`Pl011::flush`] waits: a full 32-byte FIFO takes 2.8 ms at 115200 baud.
 pub const FLUSH_TIMEOUT_NANOS: u64 = 50_000_000;
+
+/// Error bits of a received data word (UARTDR bits 8-11).
+pub mod data_error {
+    /// Framing error: no valid stop bit.
+    pub const FRAMING: u32 = 1 << 8;
+    /// Parity error.
+    pub const PARITY: u32 = 1 << 9;
+    /// Break: the line was held low for longer than a character.
+    pub const BREAK: u32 = 1 << 10;
+    /// Overrun: a character arrived while the FIFO was full and was lost.
+    pub const OVERRUN: u32 = 1 << 11;
+}
+
+/// Interrupt bits (IMSC, MIS, ICR), for drivers built on this one.
+pub mod interrupt {
+    /// Receive FIFO at or above its trigger level.
+    pub const RX: u32 = 1 << 4;
+    /// Transmit FIFO at or below its trigger level.
+    pub const TX: u32 = 1 << 5;
+    /// Receive timeout: data waiting, none arriving.
+    pub const RX_TIMEOUT: u32 = 1 << 6;
+    /// Framing, parity, break and overrun error interrupts.
+    pub const ERRORS: u32 = 0b1111 << 7;
+}
 
 /// The requested baud rate cannot be made from the UART clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,6 +234,42 @@ impl Pl011 {
             return None;
         }
         Some((self.registers.dr.get() & 0xff) as u8)
+    }
+
+    /// The next received data word — the byte in bits 0-7 and its error flags
+    /// in bits 8-11 (see [`data_error`]) — if the receive FIFO holds one.
+    pub fn read_word(&mut self) -> Option<u32> {
+        if self.registers.fr.is_set(FR::RXFE) {
+            return None;
+        }
+        Some(self.registers.dr.get() & 0xfff)
+    }
+
+    /// Interrupts that are both raised and unmasked (UARTMIS; see [`interrupt`]).
+    pub fn masked_interrupts(&self) -> u32 {
+        self.registers.mis.get()
+    }
+
+    /// Clears the given interrupts (UARTICR; see [`interrupt`]).
+    pub fn clear_interrupts(&mut self, bits: u32) {
+        self.registers.icr.set(bits);
+    }
+
+    /// Unmasks (or masks) the given interrupts, leaving the others as they are.
+    pub fn set_interrupts(&mut self, bits: u32, enabled: bool) {
+        let current = self.registers.imsc.get();
+        self.registers.imsc.set(if enabled { current | bits } else { current & !bits });
+    }
+
+    /// Receive interrupt at half full, transmit interrupt at one eighth full:
+    /// few interrupts while receiving, and an early refill while sending.
+    pub fn set_fifo_trigger_levels(&mut self) {
+        self.registers.ifls.write(IFLS::RXIFLSEL::Half + IFLS::TXIFLSEL::OneEighth);
+    }
+
+    /// Whether everything written has been sent (FIFO empty, line idle).
+    pub fn transmit_idle(&self) -> bool {
+        self.registers.fr.is_set(FR::TXFE) && !self.registers.fr.is_set(FR::BUSY)
     }
 
     /// Whether the receive FIFO holds at least one byte.

@@ -236,7 +236,10 @@ impl Executor {
         self.shared.main_notified.store(true, Ordering::Release);
         loop {
             if self.shared.main_notified.swap(false, Ordering::AcqRel)
-                && let Poll::Ready(output) = future.as_mut().poll(&mut cx)
+                && let Poll::Ready(output) = {
+                    crate::coop::reset();
+                    future.as_mut().poll(&mut cx)
+                }
             {
                 return output;
             }
@@ -482,6 +485,7 @@ impl Shared {
         // SAFETY: the queue's reference keeps the task alive for the poll.
         let waker = unsafe { borrowed_waker(header) };
         let mut cx = Context::from_waker(&waker);
+        crate::coop::reset();
         // SAFETY: RUNNING is ours and the future is present (not COMPLETE).
         let result = unsafe { (h.vtable.poll)(header, &mut cx) };
         let now = time::now_ticks();

@@ -23,6 +23,7 @@
 extern crate alloc;
 
 mod context;
+pub mod coop;
 mod executor;
 mod lock;
 mod loom;

@@ -477,3 +477,50 @@ fn ten_thousand_tasks_spawn_and_join() {
     assert_eq!(total, (0..TASKS).sum());
     assert_eq!(ex.stats().live, 0);
 }
+
+#[test]
+fn the_coop_budget_makes_an_always_ready_task_yield() {
+    use async_core::coop;
+    let ex = virtual_executor();
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    // A task whose "I/O" is always ready: without the budget it would never
+    // return Pending and the other task would never run.
+    let busy = ex.spawn(async move {
+        let mut ops = 0u64;
+        while !s.load(Ordering::SeqCst) {
+            poll_fn(coop::poll_proceed).await;
+            ops += 1;
+        }
+        ops
+    });
+    let other = ex.spawn(async move {
+        stop.store(true, Ordering::SeqCst);
+    });
+    ex.block_on(other).unwrap();
+    let ops = ex.block_on(busy).unwrap();
+    assert!(ops <= u64::from(coop::BUDGET) + 1, "yielded after its budget ({ops} ops)");
+}
+
+#[test]
+fn a_costly_operation_spends_more_of_the_budget() {
+    use async_core::coop;
+    let ex = virtual_executor();
+    let ops = ex.block_on(async {
+        spawn(async {
+            let mut ops = 0u32;
+            // Each costs 8 units: 16 fit in one turn, the 17th must yield.
+            loop {
+                let before = coop::remaining();
+                poll_fn(|cx| coop::poll_proceed_cost(cx, 8)).await;
+                ops += 1;
+                if coop::remaining() > before {
+                    return ops; // a new turn began: we yielded once
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(ops, coop::BUDGET / 8 + 1);
+}

@@ -120,7 +120,10 @@ mod tests {
 
     #[test]
     fn every_line_ending_works() {
-        assert_eq!(run(16, b"a\rb\nc\r\nd\r"), ["line \"a\"", "line \"b\"", "line \"c\"", "line \"d\""]);
+        assert_eq!(
+            run(16, b"a\rb\nc\r\nd\r"),
+            ["line \"a\"", "line \"b\"", "line \"c\"", "line \"d\""]
+        );
     }
 
     #[test]

@@ -149,7 +149,8 @@ mod tests {
         let mut expected = 0u8;
         let mut next = 0u8;
         for round in 0..1000 {
-            let n = ring.push_slice(&[next, next.wrapping_add(1), next.wrapping_add(2)][..(round % 3) + 1]);
+            let n = ring
+                .push_slice(&[next, next.wrapping_add(1), next.wrapping_add(2)][..(round % 3) + 1]);
             next = next.wrapping_add(n as u8);
             let mut out = [0u8; 2];
             let n = ring.pop_slice(&mut out);

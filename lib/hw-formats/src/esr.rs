@@ -11,12 +11,12 @@ use core::fmt;
 pub struct Esr(pub u64);
 
 impl Esr {
-    /// Exception class, ESR bits [31:26].
+    /// Exception class, ESR bits 31:26.
     pub const fn ec(self) -> u8 {
         ((self.0 >> 26) & 0x3f) as u8
     }
 
-    /// Instruction-specific syndrome, ESR bits [24:0].
+    /// Instruction-specific syndrome, ESR bits 24:0.
     pub const fn iss(self) -> u32 {
         (self.0 & 0x01ff_ffff) as u32
     }
@@ -203,7 +203,7 @@ impl fmt::Display for Abort {
     }
 }
 
-/// The fault status code (DFSC/IFSC, ISS bits [5:0]) of an abort.
+/// The fault status code (DFSC/IFSC, ISS bits 5:0) of an abort.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FaultStatus {
     /// Address size fault at the given translation level.

@@ -10,7 +10,7 @@ use core::fmt;
 pub struct Spsr(pub u64);
 
 impl Spsr {
-    /// The exception level the interrupted code was running at (M[3:2]).
+    /// The exception level the interrupted code was running at (M bits 3:2).
     pub const fn exception_level(self) -> u8 {
         ((self.0 >> 2) & 0b11) as u8
     }
@@ -20,7 +20,7 @@ impl Spsr {
         self.0 & 1 != 0
     }
 
-    /// Whether the interrupted code was in AArch32 state (M[4]).
+    /// Whether the interrupted code was in AArch32 state (M bit 4).
     pub const fn is_aarch32(self) -> bool {
         self.0 & (1 << 4) != 0
     }

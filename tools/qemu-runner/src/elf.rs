@@ -57,8 +57,11 @@ impl KernelElf {
     }
 
     /// Replaces each `{sym:NAME}` in `text` with NAME's address as the crash
-    /// report prints it (`0x` and 16 hex digits).
+    /// report prints it (`0x` and 16 hex digits), and each
+    /// `{random-crc32 N SEED}` with the CRC-32 of that test pattern.
     pub fn resolve_symbols(&self, text: &[u8]) -> Result<Vec<u8>, String> {
+        let text = resolve_random_crc(text)?;
+        let text = text.as_slice();
         const OPEN: &[u8] = b"{sym:";
         let mut out = Vec::with_capacity(text.len());
         let mut rest = text;
@@ -113,4 +116,30 @@ fn raw_image(file: &object::File<'_>) -> Result<(Vec<u8>, u64), String> {
         image[offset..offset + data.len()].copy_from_slice(data);
     }
     Ok((image, base))
+}
+
+/// Replaces `{random-crc32 N SEED}` with the pattern's CRC-32 (8 hex digits).
+fn resolve_random_crc(text: &[u8]) -> Result<Vec<u8>, String> {
+    const OPEN: &[u8] = b"{random-crc32 ";
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.windows(OPEN.len()).position(|w| w == OPEN) {
+        out.extend_from_slice(&rest[..start]);
+        let after = &rest[start + OPEN.len()..];
+        let end = after.iter().position(|&b| b == b'}').ok_or("unterminated {random-crc32 ...}")?;
+        let args = String::from_utf8_lossy(&after[..end]).into_owned();
+        let mut words = args.split_whitespace();
+        let (Some(len), Some(seed)) = (words.next(), words.next()) else {
+            return Err(format!("{{random-crc32 {args}}}: want a length and a seed"));
+        };
+        let len: usize =
+            len.parse().map_err(|_| format!("bad length in {{random-crc32 {args}}}"))?;
+        let seed: u64 = seed.parse().map_err(|_| format!("bad seed in {{random-crc32 {args}}}"))?;
+        let mut bytes = vec![0u8; len];
+        driver_core::pattern::Pattern::new(seed).fill(&mut bytes);
+        out.extend_from_slice(format!("{:08x}", driver_core::crc32::crc32(&bytes)).as_bytes());
+        rest = &after[end + 1..];
+    }
+    out.extend_from_slice(rest);
+    Ok(out)
 }

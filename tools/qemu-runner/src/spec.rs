@@ -11,12 +11,17 @@
 //! | `boot elf`           | boot the ELF (all cores at EL3) instead of the raw image        |
 //! | `expect TEXT`        | wait until TEXT appears on the console after the last match     |
 //! | `send TEXT`          | type TEXT into the console                                      |
+//! | `send-random N SEED` | type N pseudo-random bytes (driver-core's `Pattern`, seed SEED) |
+//! | `expect-random N SEED` | the next N output bytes must be exactly that pattern          |
+//! | `baud RATE`          | type at a real serial line's pace: RATE/10 bytes per second (8N1); without it, as fast as QEMU takes them |
 //! | `icount`             | deterministic virtual time: one instruction = 1 ns (`-icount shift=0,sleep=off`) |
 //! | `cpu-mark`           | note QEMU's host CPU time at this point of the script           |
 //! | `cpu-below MS`       | fail if QEMU used more than MS ms of host CPU since `cpu-mark`  |
 //! | `check atomics-after-mmu` | trace executed instructions; fail if an exclusive or atomic instruction ran before `enable_identity_map` turned the MMU on |
 //!
-//! TEXT may use the escapes `\r`, `\n`, `\t`, `\\` and `\xNN`.
+//! TEXT may use the escapes `\r`, `\n`, `\t`, `\\` and `\xNN`, and the
+//! placeholders `{sym:NAME}` (a symbol's address) and `{random-crc32 N SEED}`
+//! (the CRC-32 of that pattern, 8 lowercase hex digits).
 
 use std::time::Duration;
 
@@ -27,6 +32,8 @@ pub enum Step {
     Expect(Vec<u8>),
     /// Send these bytes to the kernel.
     Send(Vec<u8>),
+    /// The next N output bytes must equal the pattern of this seed.
+    ExpectRandom { len: usize, seed: u64 },
     /// Note QEMU's host CPU time now.
     CpuMark,
     /// Fail if QEMU used more than this many milliseconds of host CPU since the mark.
@@ -50,6 +57,8 @@ pub struct Spec {
     pub check_atomics_after_mmu: bool,
     /// Run QEMU with deterministic instruction counting.
     pub icount: bool,
+    /// Pace sends like a serial line at this many bits per second.
+    pub baud: Option<u32>,
 }
 
 impl Default for Spec {
@@ -62,6 +71,7 @@ impl Default for Spec {
             steps: Vec::new(),
             check_atomics_after_mmu: false,
             icount: false,
+            baud: None,
         }
     }
 }
@@ -97,6 +107,29 @@ impl Spec {
                     _ => return Err(bad("boot takes 'elf' or 'image'")),
                 },
                 "icount" => spec.icount = true,
+                "baud" => {
+                    let rate: u32 = argument.trim().parse().map_err(|_| bad("bad baud rate"))?;
+                    if rate < 10 {
+                        return Err(bad("baud rate below 10"));
+                    }
+                    spec.baud = Some(rate);
+                }
+                "send-random" | "expect-random" => {
+                    let mut words = argument.split_whitespace();
+                    let len: usize = words
+                        .next()
+                        .and_then(|w| w.parse().ok())
+                        .ok_or_else(|| bad("bad length"))?;
+                    let seed: u64 =
+                        words.next().and_then(|w| w.parse().ok()).ok_or_else(|| bad("bad seed"))?;
+                    spec.steps.push(if directive == "send-random" {
+                        let mut bytes = vec![0u8; len];
+                        driver_core::pattern::Pattern::new(seed).fill(&mut bytes);
+                        Step::Send(bytes)
+                    } else {
+                        Step::ExpectRandom { len, seed }
+                    });
+                }
                 "cpu-mark" => spec.steps.push(Step::CpuMark),
                 "cpu-below" => {
                     let ms = argument.trim().parse().map_err(|_| bad("bad milliseconds"))?;
@@ -181,6 +214,19 @@ mod tests {
         assert!(Spec::parse("send \\q").is_err());
         assert!(Spec::parse("send \\x4").is_err());
         assert!(Spec::parse("boot floppy").is_err());
+    }
+
+    #[test]
+    fn random_directives() {
+        let spec = Spec::parse("send-random 4 7\nexpect-random 3 9\n").unwrap();
+        let mut expected = [0u8; 4];
+        driver_core::pattern::Pattern::new(7).fill(&mut expected);
+        assert_eq!(
+            spec.steps,
+            [Step::Send(expected.to_vec()), Step::ExpectRandom { len: 3, seed: 9 }]
+        );
+        assert!(Spec::parse("send-random x 1").is_err());
+        assert!(Spec::parse("expect-random 3").is_err());
     }
 
     #[test]

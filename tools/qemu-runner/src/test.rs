@@ -90,9 +90,10 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
     // Sends go through a thread so a large send never blocks the reading side.
     let (send, to_writer) = mpsc::channel::<Vec<u8>>();
     let mut stdin = child.stdin.take().expect("piped");
+    let bytes_per_second = spec.baud.map(|baud| u64::from(baud) / 10);
     let writer = std::thread::spawn(move || {
         for bytes in to_writer {
-            if stdin.write_all(&bytes).and_then(|_| stdin.flush()).is_err() {
+            if write_paced(&mut stdin, &bytes, bytes_per_second).is_err() {
                 break;
             }
         }
@@ -114,6 +115,45 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
                 let _ = send.send(bytes.clone());
                 steps.next();
                 continue;
+            }
+            Step::ExpectRandom { len, seed } => {
+                let len = *len;
+                if output.len() - matched_up_to >= len {
+                    let mut expected = vec![0u8; len];
+                    driver_core::pattern::Pattern::new(*seed).fill(&mut expected);
+                    let got = &output[matched_up_to..matched_up_to + len];
+                    if got != expected.as_slice() {
+                        let at = got.iter().zip(&expected).position(|(a, b)| a != b).unwrap_or(0);
+                        failure = Some(format!(
+                            "expect-random {len} {seed}: byte {at} is {:#04x}, expected {:#04x}",
+                            got[at], expected[at]
+                        ));
+                        break;
+                    }
+                    matched_up_to += len;
+                    steps.next();
+                    continue;
+                }
+                if output_closed {
+                    failure = Some(format!(
+                        "QEMU ended after {} of {len} expected random bytes",
+                        output.len() - matched_up_to
+                    ));
+                    break;
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    failure = Some(format!(
+                        "timed out with {} of {len} expected random bytes",
+                        output.len() - matched_up_to
+                    ));
+                    break;
+                }
+                match receive.recv_timeout(deadline - now) {
+                    Ok(Event::Output(bytes)) => output.extend_from_slice(&bytes),
+                    Ok(Event::OutputClosed) => output_closed = true,
+                    Err(_) => {}
+                }
             }
             Step::CpuMark => {
                 cpu_mark = process_cpu_time(qemu_pid);
@@ -249,6 +289,29 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// Writes `bytes`, at most `bytes_per_second` (a serial line's pace) if given.
+fn write_paced(
+    out: &mut impl Write,
+    bytes: &[u8],
+    bytes_per_second: Option<u64>,
+) -> std::io::Result<()> {
+    let Some(rate) = bytes_per_second else {
+        out.write_all(bytes)?;
+        return out.flush();
+    };
+    let start = Instant::now();
+    let chunk = (rate / 200).max(1) as usize; // about 5 ms of line time per write
+    for (i, piece) in bytes.chunks(chunk).enumerate() {
+        out.write_all(piece)?;
+        out.flush()?;
+        let due = Duration::from_secs_f64(((i + 1) * chunk) as f64 / rate as f64);
+        if let Some(wait) = due.checked_sub(start.elapsed()) {
+            std::thread::sleep(wait);
+        }
+    }
+    Ok(())
 }
 
 /// User + system CPU time of process `pid` (Linux /proc), all its threads.

@@ -6,7 +6,7 @@
 //! page, the resulting data abort still has a good stack to report from.
 //!
 //! * IRQs save the registers a Rust function may clobber — general and
-//!   FP/SIMD — call [`crate::irq::handle_pending`], restore, and `eret`.
+//!   FP/SIMD — call `irq::handle_pending`, restore, and `eret`.
 //! * Synchronous exceptions, SErrors and FIQs save every general register and
 //!   the syndrome registers in an [`ExceptionFrame`] and print a crash report:
 //!   exception class by name, ESR, ELR, FAR, SPSR, all registers, and a
