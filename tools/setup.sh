@@ -6,6 +6,7 @@
 #   tools/setup.sh qemu   qemu-system-aarch64 >= 9.0 with the raspi3b and raspi4b machines
 #   tools/setup.sh gdb    gdb-multiarch (for `make gdb`)
 #   tools/setup.sh miri   nightly toolchain with the miri component (for `make miri`)
+#   tools/setup.sh fuzz   nightly toolchain and cargo-fuzz (for `make fuzz`)
 #   tools/setup.sh all    all of the above (what CI runs)
 #
 # Each step first checks and does nothing when the tool is already there, so the
@@ -123,6 +124,20 @@ setup_miri() {
         die "could not install nightly + miri; 'make miri' needs them (the kernel itself builds on stable)"
 }
 
+# ---------------------------------------------------------------- fuzz
+setup_fuzz() {
+    command -v rustup >/dev/null 2>&1 || die "rustup not found; install it from https://rustup.rs"
+    if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+        say "installing the nightly toolchain (for make fuzz only: libFuzzer needs -Z sanitizer)"
+        rustup toolchain install nightly --profile minimal >&2 ||
+            die "could not install the nightly toolchain; 'make fuzz' needs it"
+    fi
+    if ! cargo fuzz --version >/dev/null 2>&1; then
+        say "installing cargo-fuzz (cargo install cargo-fuzz --locked)"
+        cargo install cargo-fuzz --locked >&2 || die "could not install cargo-fuzz; 'make fuzz' needs it"
+    fi
+}
+
 # ---------------------------------------------------------------- gdb
 setup_gdb() {
     command -v gdb-multiarch >/dev/null 2>&1 && return 0
@@ -138,7 +153,8 @@ for what in "$@"; do
         qemu) setup_qemu ;;
         gdb) setup_gdb ;;
         miri) setup_miri ;;
+        fuzz) setup_fuzz ;;
         all) setup_rust; setup_qemu; setup_gdb ;;
-        *) die "unknown step '$what' (rust, qemu, gdb, miri, all)" ;;
+        *) die "unknown step '$what' (rust, qemu, gdb, miri, fuzz, all)" ;;
     esac
 done

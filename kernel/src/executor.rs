@@ -81,6 +81,15 @@ where
     executor().spawn(future)
 }
 
+/// Like [`spawn_on_core`], with a name that `ps` shows.
+pub fn spawn_named_on_core<F>(name: &'static str, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    executor().spawn_named(name, future)
+}
+
 /// A snapshot of every live task (for `ps`).
 pub fn tasks() -> alloc::vec::Vec<TaskInfo> {
     executor().tasks()

@@ -14,7 +14,8 @@
 //! | board    | [`board`]             | facts about rpi3 / rpi4: addresses, IRQ lines, controllers  |
 //! | drivers  | [`drivers`]           | PL011, GPIO, mailbox, power management, interrupt controllers |
 //! | async    | [`executor`], [`time`] (on `async_core`) | the scheduler: tasks, wakers, timers, WFI when idle |
-//! | services | [`console`], [`log`](logger), [`irq`], [`mem`], [`power`], [`crash`] | what the rest of the kernel uses |
+//! | services | [`console`], [`log`](logger), [`irq`], [`mem`], [`power`], [`crash`], [`heartbeat`], [`bench`] | what the rest of the kernel uses |
+//! | shell    | [`shell`]             | the interactive shell: the default kernel's main task       |
 //! | tests    | [`testing`]           | the in-kernel test harness and QEMU exit                    |
 //!
 //! docs/architecture.md describes how the layers fit together.
@@ -26,17 +27,19 @@ extern crate alloc;
 use boot as _;
 
 pub mod arch;
+pub mod bench;
 pub mod board;
 pub mod console;
 pub mod crash;
 pub mod drivers;
-pub mod echo;
 pub mod executor;
 pub mod firmware;
+pub mod heartbeat;
 pub mod irq;
 pub mod logger;
 pub mod mem;
 pub mod power;
+pub mod shell;
 pub mod start;
 pub mod sync;
 pub mod testing;

@@ -1,8 +1,8 @@
 //! The kernel you boot with `make qemu` or from an SD card.
 //!
-//! After the boot banner it runs the interactive echo loop (`kernel::echo`):
-//! keys are echoed, `r` reboots, `p` powers off.
+//! After the boot banner it runs the interactive shell (`kernel::shell`) and
+//! the heartbeat as tasks on the executor. Type `help` at the `> ` prompt.
 #![no_std]
 #![no_main]
 
-kernel::kernel_main!(kernel::echo::run);
+kernel::kernel_main!(kernel::shell::main);

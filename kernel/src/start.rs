@@ -60,6 +60,8 @@ pub struct FirmwareFacts {
 
 static BOOT_INFO: spin::Once<BootInfo> = spin::Once::new();
 static ENTRY_COUNTER: AtomicU64 = AtomicU64::new(0);
+/// Counter ticks from the first instruction to the banner's last line.
+static BOOT_TICKS: AtomicU64 = AtomicU64::new(0);
 
 unsafe extern "Rust" {
     /// The binary's main function, defined by `kernel_main!` or a test macro.
@@ -193,16 +195,36 @@ fn device_tree_extent(address: u64) -> Option<(u64, u64)> {
     (magic == FDT_MAGIC).then(|| (address, address + size as u64))
 }
 
+/// The board as the firmware names it (falling back to what the kernel was
+/// built for when the firmware did not answer).
+#[derive(Clone, Copy, Debug)]
+pub struct BoardIdentity {
+    /// Marketing name, e.g. "Raspberry Pi 4 Model B".
+    pub name: &'static str,
+    /// SoC name, e.g. "BCM2711".
+    pub soc: &'static str,
+    /// The firmware's board revision code (`None`: the firmware did not answer).
+    pub revision: Option<u32>,
+}
+
+/// Names the board from the firmware's revision code.
+pub fn board_identity(firmware: &FirmwareFacts) -> BoardIdentity {
+    match firmware.board_revision {
+        Some(rev) => BoardIdentity {
+            name: rev.model().map_or("unknown board (old-style revision code)", |m| m.name()),
+            soc: rev.soc().map_or("unknown SoC", |s| s.name()),
+            revision: Some(rev.0),
+        },
+        None => {
+            BoardIdentity { name: board::EXPECTED_BOARD, soc: board::SOC.name(), revision: None }
+        }
+    }
+}
+
 fn print_banner(info: &BootInfo) {
     let firmware = &info.firmware;
-    let (board_name, soc, revision) = match firmware.board_revision {
-        Some(rev) => (
-            rev.model().map_or("unknown board (old-style revision code)", |m| m.name()),
-            rev.soc().map_or("unknown SoC", |s| s.name()),
-            rev.0,
-        ),
-        None => (board::EXPECTED_BOARD, board::SOC.name(), 0),
-    };
+    let BoardIdentity { name: board_name, soc, revision } = board_identity(firmware);
+    let revision = revision.unwrap_or(0);
     println!();
     if firmware.board_revision.is_some() {
         println!(
@@ -255,9 +277,13 @@ fn print_banner(info: &BootInfo) {
     let h = heap::stats();
     println!("  heap      {} KiB at {:#x}", h.size >> 10, h.start);
     let took = uptime();
+    BOOT_TICKS.store(
+        cpu::counter().wrapping_sub(ENTRY_COUNTER.load(Ordering::Relaxed)),
+        Ordering::Relaxed,
+    );
     println!(
         "  boot took {}.{:03} ms (kernel entry to this line)",
-        took.as_millis(),
+        took.as_secs() * 1000 + u64::from(took.subsec_millis()),
         took.subsec_micros() % 1000
     );
 }
@@ -265,6 +291,14 @@ fn print_banner(info: &BootInfo) {
 /// What boot learned; available once start-up has begun.
 pub fn boot_info() -> Option<&'static BootInfo> {
     BOOT_INFO.get()
+}
+
+/// How long boot took: from the first instruction to the end of the banner.
+pub fn boot_duration() -> Duration {
+    hw_formats::counter::ticks_to_duration(
+        BOOT_TICKS.load(Ordering::Relaxed),
+        cpu::counter_frequency(),
+    )
 }
 
 /// Time since the kernel's first instruction.

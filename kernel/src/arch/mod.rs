@@ -3,4 +3,4 @@
 
 pub mod aarch64;
 
-pub use aarch64::{cpu, exception, mmu, semihosting, timer};
+pub use aarch64::{cpu, exception, mmu, pmu, semihosting, timer};

@@ -5,7 +5,7 @@
 //! Its loop:
 //!
 //! 1. poll the main future (`block_on`) if it was woken;
-//! 2. wake the tasks whose timers have expired;
+//! 2. wake the tasks whose timers have expired (up to [`BATCH`] at a time);
 //! 3. poll up to [`BATCH`] queued tasks, in FIFO order — a task that keeps
 //!    waking itself goes to the back each time, so it cannot starve others,
 //!    and the batch limit keeps timers and the main future responsive;
@@ -32,7 +32,6 @@ use crate::task::{
 };
 use crate::time::{self, TimerQueue};
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::future::Future;
 use core::pin::pin;
@@ -130,7 +129,27 @@ pub struct ExecutorStats {
 
 struct Table {
     tasks: TaskTable,
-    names: BTreeMap<u32, &'static str>,
+    /// Names of the named tasks, sorted by id (few tasks have one).
+    names: Vec<(u32, &'static str)>,
+}
+
+impl Table {
+    fn name(&self, id: u32) -> Option<&'static str> {
+        self.names.binary_search_by_key(&id, |&(i, _)| i).ok().map(|at| self.names[at].1)
+    }
+
+    fn set_name(&mut self, id: u32, name: &'static str) {
+        match self.names.binary_search_by_key(&id, |&(i, _)| i) {
+            Ok(at) => self.names[at].1 = name,
+            Err(at) => self.names.insert(at, (id, name)),
+        }
+    }
+
+    fn clear_name(&mut self, id: u32) {
+        if let Ok(at) = self.names.binary_search_by_key(&id, |&(i, _)| i) {
+            self.names.remove(at);
+        }
+    }
 }
 
 /// State shared between the executor's loop, its tasks' wakers and handles.
@@ -169,7 +188,7 @@ impl Executor {
         let frequency = time::frequency();
         let shared = Arc::new(Shared {
             queue: RunQueue::new(),
-            table: Lock::new(Table { tasks: TaskTable::new(), names: BTreeMap::new() }),
+            table: Lock::new(Table { tasks: TaskTable::new(), names: Vec::new() }),
             timers: Lock::new(TimerQueue::new()),
             next_deadline: AtomicU64::new(u64::MAX),
             main_notified: AtomicBool::new(false),
@@ -270,6 +289,12 @@ impl Executor {
         self.shared.tasks()
     }
 
+    /// The first `limit` live tasks in id order, and how many are live in all:
+    /// a bounded snapshot for a display when there may be 100,000 tasks.
+    pub fn task_snapshot(&self, limit: usize) -> (Vec<TaskInfo>, usize) {
+        self.shared.task_snapshot(limit)
+    }
+
     /// Executor-wide counters.
     pub fn stats(&self) -> ExecutorStats {
         self.shared.stats()
@@ -347,7 +372,7 @@ impl Shared {
         let listed = this.table.with(|t| {
             let id = t.tasks.insert(header).ok()?;
             if let Some(name) = name {
-                t.names.insert(id, name);
+                t.set_name(id, name);
             }
             Some(id)
         });
@@ -397,7 +422,7 @@ impl Shared {
             let id = h.id.load(Ordering::Relaxed);
             t.tasks.remove(id);
             if previous & NAMED != 0 {
-                t.names.remove(&id);
+                t.clear_name(id);
             }
             true
         });
@@ -435,8 +460,10 @@ impl Shared {
     /// Fires due timers, then polls up to BATCH queued tasks. Returns whether
     /// any task was polled.
     fn run_batch(&self) -> bool {
+        self.fire_timers(time::now_ticks());
+        // Poll times start after the timers fired: firing thousands of due
+        // timers is the executor's work, not the first task's.
         let mut last = time::now_ticks();
-        self.fire_timers(last);
         let mut polled = 0;
         while polled < BATCH {
             // SAFETY: only the executor's loop pops (it runs on one thread).
@@ -592,21 +619,28 @@ impl Shared {
         let h = unsafe { header.as_ref() };
         let state = h.state.load(Ordering::Acquire);
         let id = h.id.load(Ordering::Relaxed);
-        let name =
-            if state & NAMED != 0 { self.table.with(|t| t.names.get(&id).copied()) } else { None };
+        let name = if state & NAMED != 0 { self.table.with(|t| t.name(id)) } else { None };
         info_of(h, state, name)
     }
 
     pub(crate) fn tasks(&self) -> Vec<TaskInfo> {
+        self.task_snapshot(usize::MAX).0
+    }
+
+    pub(crate) fn task_snapshot(&self, limit: usize) -> (Vec<TaskInfo>, usize) {
         self.table.with(|t| {
-            let mut out = Vec::with_capacity(t.tasks.len());
+            let total = t.tasks.len();
+            let mut out = Vec::with_capacity(total.min(limit));
             t.tasks.for_each(|id, task| {
+                if out.len() == limit {
+                    return;
+                }
                 // SAFETY: listed tasks are alive (the table holds a reference).
                 let h = unsafe { task.as_ref() };
                 let state = h.state.load(Ordering::Acquire);
-                out.push(info_of(h, state, t.names.get(&id).copied()));
+                out.push(info_of(h, state, t.name(id)));
             });
-            out
+            (out, total)
         })
     }
 
@@ -625,12 +659,15 @@ impl Shared {
         }
     }
 
-    /// Wakes every timer whose deadline is `now` or earlier.
+    /// Wakes the timers whose deadline is `now` or earlier, earliest first,
+    /// at most [`BATCH`] of them: when 100,000 timers fall due together, the
+    /// tasks already woken get their turn before the next [`BATCH`] fire (the
+    /// rest stay due, so the executor does not sleep meanwhile).
     fn fire_timers(&self, now: u64) {
         if now < self.next_deadline.load(Ordering::Acquire) {
             return;
         }
-        loop {
+        for _ in 0..BATCH / 16 {
             let mut due: [Option<Waker>; 16] = Default::default();
             let more = self.timers.with(|t| {
                 let more = t.expire(now, &mut due);
@@ -696,7 +733,7 @@ fn log_long_poll(task: &TaskInfo, took: Duration) {
         "long poll: task {} ({}) ran {} us without awaiting; cooperative tasks must yield",
         task.id,
         task.name.unwrap_or("unnamed"),
-        took.as_micros()
+        u64::try_from(took.as_micros()).unwrap_or(u64::MAX)
     );
 }
 

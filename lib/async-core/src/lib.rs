@@ -38,7 +38,7 @@ pub mod time;
 mod yield_now;
 
 pub use context::{spawn, spawn_named, stats, tasks, try_spawn};
-pub use executor::{Executor, ExecutorStats, LongPollHook, Platform, TaskInfo, TaskState};
+pub use executor::{BATCH, Executor, ExecutorStats, LongPollHook, Platform, TaskInfo, TaskState};
 pub use task::{JoinError, JoinHandle, SpawnError, SpawnErrorKind, TaskId};
 pub use yield_now::{YieldNow, yield_now};
 

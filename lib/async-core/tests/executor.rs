@@ -403,6 +403,24 @@ fn a_running_task_sees_itself_running() {
     assert_eq!(state, TaskState::Running);
 }
 
+#[test]
+fn a_bounded_snapshot_lists_the_first_tasks_and_counts_all() {
+    let ex = virtual_executor();
+    let handles: Vec<_> = (0..10).map(|_| ex.spawn(sleep(Duration::from_secs(1)))).collect();
+    let (first, total) = ex.task_snapshot(3);
+    assert_eq!(total, 10);
+    assert_eq!(first.len(), 3);
+    let all = ex.tasks();
+    assert_eq!(all.len(), 10);
+    let ids: Vec<_> = first.iter().map(|t| t.id).collect();
+    assert_eq!(ids, all.iter().take(3).map(|t| t.id).collect::<Vec<_>>());
+    let (none, total) = ex.task_snapshot(0);
+    assert!(none.is_empty());
+    assert_eq!(total, 10);
+    assert_eq!(ex.task_snapshot(100).0.len(), 10);
+    drop(handles);
+}
+
 static LONG_POLLS: Mutex<Vec<(Option<&'static str>, Duration)>> = Mutex::new(Vec::new());
 
 #[test]
@@ -426,6 +444,74 @@ fn long_polls_are_reported_with_the_task_name() {
     assert_eq!(reports[0].0, Some("hog"));
     assert!(reports[0].1 >= Duration::from_millis(25));
     assert_eq!(ex.stats().long_polls, 1);
+}
+
+static TIMER_BLAME: Mutex<Vec<(Option<&'static str>, Duration)>> = Mutex::new(Vec::new());
+
+#[test]
+fn firing_timers_is_not_blamed_on_the_next_task() {
+    let platform = VirtualTimePlatform::install(1_000_000);
+    let clock = platform.clock().clone();
+    let ex = Executor::new(platform);
+    ex.set_long_poll(Duration::from_millis(10), |task, took| {
+        TIMER_BLAME.lock().unwrap().push((task.name, took));
+    });
+    /// A waker that is slow to wake: it moves the virtual clock 25 ms on.
+    struct SlowWake(async_core::time::Duration, Arc<dyn Fn(Duration) + Send + Sync>);
+    impl std::task::Wake for SlowWake {
+        fn wake(self: Arc<Self>) {
+            (self.1)(self.0);
+        }
+    }
+    let advance: Arc<dyn Fn(Duration) + Send + Sync> = Arc::new(move |d| clock.advance(d));
+    ex.block_on(async move {
+        // Two timers due at the same instant: the slow one fires first, then
+        // the worker's; the worker's poll itself takes no time.
+        let mut slow = Box::pin(sleep(Duration::from_millis(1)));
+        let waker = Waker::from(Arc::new(SlowWake(Duration::from_millis(25), advance)));
+        assert!(slow.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
+        spawn_named("worker", sleep(Duration::from_millis(1))).await.unwrap();
+        drop(slow);
+    });
+    let reports = TIMER_BLAME.lock().unwrap();
+    assert!(reports.is_empty(), "{reports:?}");
+}
+
+#[test]
+fn a_thousand_timers_due_together_do_not_hold_up_a_woken_task() {
+    let ex = virtual_executor();
+    let seen = ex.block_on(async {
+        let done = Arc::new(AtomicUsize::new(0));
+        let canary_wake = Arc::new(async_core::sync::Notify::new());
+        let canary = {
+            let (done, wake) = (done.clone(), canary_wake.clone());
+            spawn(async move {
+                wake.notified().await;
+                done.load(Ordering::SeqCst)
+            })
+        };
+        let deadline = async_core::time::Instant::now() + Duration::from_millis(5);
+        let sleepers: Vec<_> = (0..1000)
+            .map(|i| {
+                let (done, wake) = (done.clone(), canary_wake.clone());
+                spawn(async move {
+                    async_core::time::sleep_until(deadline).await;
+                    done.fetch_add(1, Ordering::SeqCst);
+                    if i == 0 {
+                        wake.notify_one();
+                    }
+                })
+            })
+            .collect();
+        let seen = canary.await.unwrap();
+        for s in sleepers {
+            s.await.unwrap();
+        }
+        seen
+    });
+    // The canary, woken by the first sleeper, runs after at most a couple of
+    // batches, not after all 1,000 timers have fired and their tasks run.
+    assert!(seen <= 2 * async_core::BATCH, "the canary ran after {seen} sleepers");
 }
 
 #[test]

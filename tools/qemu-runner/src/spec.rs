@@ -17,6 +17,8 @@
 //! | `icount`             | deterministic virtual time: one instruction = 1 ns (`-icount shift=0,sleep=off`) |
 //! | `cpu-mark`           | note QEMU's host CPU time at this point of the script           |
 //! | `cpu-below MS`       | fail if QEMU used more than MS ms of host CPU since `cpu-mark`  |
+//! | `elapsed-below MS`   | fail if more than MS ms of host time passed since QEMU started  |
+//! | `pause MS`           | wait MS ms of host time (the kernel catches up with a flood)    |
 //! | `check atomics-after-mmu` | trace executed instructions; fail if an exclusive or atomic instruction ran before `enable_identity_map` turned the MMU on |
 //!
 //! TEXT may use the escapes `\r`, `\n`, `\t`, `\\` and `\xNN`, and the
@@ -38,6 +40,10 @@ pub enum Step {
     CpuMark,
     /// Fail if QEMU used more than this many milliseconds of host CPU since the mark.
     CpuBelow(u64),
+    /// Fail if more than this many milliseconds of host time passed since QEMU started.
+    ElapsedBelow(u64),
+    /// Wait this many milliseconds of host time (sends queued before it go out first).
+    Pause(u64),
 }
 
 /// A parsed spec.
@@ -135,6 +141,14 @@ impl Spec {
                     let ms = argument.trim().parse().map_err(|_| bad("bad milliseconds"))?;
                     spec.steps.push(Step::CpuBelow(ms));
                 }
+                "pause" => {
+                    let ms = argument.trim().parse().map_err(|_| bad("bad milliseconds"))?;
+                    spec.steps.push(Step::Pause(ms));
+                }
+                "elapsed-below" => {
+                    let ms = argument.trim().parse().map_err(|_| bad("bad milliseconds"))?;
+                    spec.steps.push(Step::ElapsedBelow(ms));
+                }
                 "check" => match argument.trim() {
                     "atomics-after-mmu" => spec.check_atomics_after_mmu = true,
                     _ => return Err(bad("unknown check")),
@@ -196,6 +210,23 @@ mod tests {
                 Step::Expect(b"got A".to_vec())
             ]
         );
+    }
+
+    #[test]
+    fn timing_steps_keep_their_place() {
+        let spec = Spec::parse("expect > \nelapsed-below 1000\ncpu-mark\ncpu-below 50\npause 20\n")
+            .unwrap();
+        assert_eq!(
+            spec.steps,
+            [
+                Step::Expect(b"> ".to_vec()),
+                Step::ElapsedBelow(1000),
+                Step::CpuMark,
+                Step::CpuBelow(50),
+                Step::Pause(20)
+            ]
+        );
+        assert!(Spec::parse("elapsed-below soon").is_err());
     }
 
     #[test]

@@ -184,6 +184,38 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
                 steps.next();
                 continue;
             }
+            Step::Pause(ms) => {
+                // Keep collecting output meanwhile.
+                let until = Instant::now() + Duration::from_millis(*ms);
+                while let Some(left) = until.checked_duration_since(Instant::now()) {
+                    match receive.recv_timeout(left) {
+                        Ok(Event::Output(bytes)) => output.extend_from_slice(&bytes),
+                        Ok(Event::OutputClosed) => {
+                            output_closed = true;
+                            break;
+                        }
+                        Err(_) => {}
+                    }
+                }
+                steps.next();
+                continue;
+            }
+            Step::ElapsedBelow(limit_ms) => {
+                let elapsed = started.elapsed();
+                println!(
+                    "    {board} {name}: {} ms of host time since QEMU started",
+                    elapsed.as_millis()
+                );
+                if elapsed.as_millis() as u64 > *limit_ms {
+                    failure = Some(format!(
+                        "{} ms of host time since QEMU started, limit {limit_ms} ms",
+                        elapsed.as_millis()
+                    ));
+                    break;
+                }
+                steps.next();
+                continue;
+            }
             Step::Expect(needle) => {
                 if let Some(at) = find(&output[matched_up_to..], needle) {
                     matched_up_to += at + needle.len();

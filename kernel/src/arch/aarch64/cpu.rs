@@ -2,13 +2,30 @@
 //! exception-level identity, the generic counter, and data-cache maintenance.
 
 use aarch64_cpu::asm::barrier;
-use aarch64_cpu::registers::{CNTFRQ_EL0, CNTPCT_EL0, CurrentEL, DAIF, MPIDR_EL1, Readable};
+use aarch64_cpu::registers::{
+    CNTFRQ_EL0, CNTPCT_EL0, CurrentEL, DAIF, MIDR_EL1, MPIDR_EL1, Readable,
+};
 use core::arch::asm;
 
 /// The number of the core executing this code (MPIDR_EL1.Aff0).
 #[inline]
 pub fn core_id() -> usize {
     (MPIDR_EL1.get() & 0xff) as usize
+}
+
+/// The core's name from MIDR_EL1 (implementer Arm, part number), e.g.
+/// "Cortex-A72"; "unknown core" for anything else.
+pub fn core_name() -> &'static str {
+    let (implementer, part) =
+        (MIDR_EL1.read(MIDR_EL1::Implementer), MIDR_EL1.read(MIDR_EL1::PartNum));
+    match (implementer, part) {
+        (0x41, 0xd03) => "Cortex-A53",
+        (0x41, 0xd04) => "Cortex-A35",
+        (0x41, 0xd07) => "Cortex-A57",
+        (0x41, 0xd08) => "Cortex-A72",
+        (0x41, 0xd0b) => "Cortex-A76",
+        _ => "unknown core",
+    }
 }
 
 /// The exception level this code runs at (1 for the kernel).

@@ -4,5 +4,6 @@
 pub mod cpu;
 pub mod exception;
 pub mod mmu;
+pub mod pmu;
 pub mod semihosting;
 pub mod timer;

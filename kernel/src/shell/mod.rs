@@ -1,0 +1,104 @@
+//! The interactive shell on UART0: the default kernel's main task.
+//!
+//! [`main`] is what `make qemu` and an SD card boot run: it starts the
+//! interrupt-driven UART driver, spawns the heartbeat and the shell as tasks,
+//! and hands the core to the executor, which is the only scheduler from then
+//! on. The shell loop is plain async code:
+//!
+//! 1. print the prompt `> `;
+//! 2. feed each input byte to the line editor (`shell_core::editor`), sending
+//!    its echo back, until it reports an event: a submitted line, Ctrl-C, or a
+//!    line that grew past the limit;
+//! 3. parse a submitted line (`shell_core::command`) and run it
+//!    (`commands`); long-running commands race against Ctrl-C (`input`).
+//!
+//! Nothing typed can crash the kernel: the editor takes any byte, the parser
+//! any line, and every command checks its arguments and the hardware's
+//! answers. docs/shell.md shows a session.
+
+mod commands;
+mod input;
+mod terminal;
+
+use crate::drivers::led::ActivityLed;
+use crate::drivers::uart::{self, UartConfig};
+use crate::{executor, heartbeat};
+use commands::After;
+use input::Input;
+use shell_core::command::{self, ParseError};
+use shell_core::editor::{DEFAULT_HISTORY, DEFAULT_MAX_LINE, Editor, Event};
+use terminal::{Terminal, say};
+
+/// The prompt.
+pub const PROMPT: &str = "> ";
+
+/// The default kernel's main: heartbeat and shell as tasks on this core's
+/// executor. Never returns (`poweroff` and `reboot` end it).
+pub fn main() -> ! {
+    let (rx, tx) = match uart::start(UartConfig::default()) {
+        Ok(halves) => halves,
+        Err(error) => panic!("the shell needs UART0: {error:?}"),
+    };
+    match ActivityLed::take() {
+        Ok(led) => {
+            executor::spawn_named_on_core("heartbeat", heartbeat::start(led));
+        }
+        Err(error) => log::warn!("heartbeat: activity LED unavailable: {error}"),
+    }
+    let shell = executor::spawn_named_on_core("shell", run(Input::new(rx), Terminal::new(tx)));
+    let _ = executor::block_on(shell);
+    panic!("the shell task ended");
+}
+
+/// The shell loop: prompt, edit a line, run it; forever.
+async fn run(mut input: Input, mut term: Terminal) {
+    say!(term, "Type 'help' for the commands. In QEMU, Ctrl-A X quits.\n");
+    term.flush().await;
+    let mut editor = Editor::new(DEFAULT_MAX_LINE, DEFAULT_HISTORY);
+    let mut echo = alloc::vec::Vec::with_capacity(256);
+    loop {
+        term.write_raw(PROMPT.as_bytes()).await;
+        let after = loop {
+            let byte = input.next_byte().await;
+            let event = editor.feed(byte, &mut echo);
+            // Batch the echo of bytes that arrived together.
+            if event.is_some() || !input.has_pending() || echo.len() >= 256 {
+                term.write_raw(&echo).await;
+                echo.clear();
+            }
+            match event {
+                None => {}
+                Some(Event::Submit(line)) => break submit(&line, &mut term, &mut input).await,
+                Some(Event::Interrupt | Event::DiscardedLineEnded) => break After::Prompt,
+                Some(Event::TooLong) => {
+                    say!(
+                        term,
+                        "error: line longer than {DEFAULT_MAX_LINE} bytes; discarded (up to Enter)\n"
+                    );
+                    term.flush().await;
+                }
+            }
+        };
+        if after == After::PromptAfterRawInput {
+            editor.forget_line_end();
+        }
+        let dropped = input.take_dropped();
+        if dropped > 0 {
+            say!(term, "({dropped} bytes typed during the command were dropped)\n");
+            term.flush().await;
+        }
+    }
+}
+
+/// Parses and runs one line.
+async fn submit(line: &str, term: &mut Terminal, input: &mut Input) -> After {
+    match command::parse(line) {
+        Ok(command) => commands::execute(command, term, input).await,
+        Err(ParseError::Empty) => After::Prompt,
+        Err(error) => {
+            say!(term, "{error}\n");
+            term.flush().await;
+            After::Prompt
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Every shell command, typed through the serial port by the test runner,
+//! on the kernel `make qemu` boots (`kernel::shell::main`): the prompt comes
+//! within a second of host time, each command prints what it should, bad
+//! input gets its error, `reboot` boots again and `poweroff` ends QEMU with
+//! status 0.
+#![no_std]
+#![no_main]
+
+kernel::test_spec!(
+    "timeout 120",
+    "expect Type 'help'",
+    "expect > ",
+    "elapsed-below 1000",
+    // help, and help for one command.
+    "send help\\r",
+    "expect commands (help CMD",
+    "expect \\r\\n  poweroff  power off",
+    "send help gpio\\r",
+    "expect usage: gpio PIN [in|out|high|low|pull up|down|none|wait rising|falling|any]",
+    // ps: the shell (running: it is the one asking) and the heartbeat.
+    "send ps\\r",
+    "expect ID  NAME         STATE",
+    "expect heartbeat    waiting",
+    "expect shell        running",
+    "send uptime\\r",
+    "expect \\r\\nup 0.",
+    "send mem\\r",
+    "expect \\r\\nheap at 0x",
+    "expect failed allocations: 0\\r\\n",
+    "send info\\r",
+    "expect \\r\\nboard    Raspberry Pi",
+    "expect 4 cores (Cortex-A",
+    "expect Hz (CNTFRQ_EL0)",
+    "expect kernel   async-pi",
+    "expect boot     took",
+    "expect UART0    received",
+    // sleep finishes by itself, and other tasks run meanwhile.
+    "send sleep 1200\\r",
+    "expect sleep 1200\\r\\n> ",
+    "send info\\r",
+    "expect beat     ",
+    // spawn: 10,000 and 100,000 sleepers.
+    "send spawn 10000 10\\r",
+    "expect \\r\\nspawned 10000 tasks in",
+    "expect heap: ",
+    "expect all 10000 tasks finished after",
+    "send spawn 100000 100\\r",
+    "expect \\r\\nspawned 100000 tasks in",
+    "expect all 100000 tasks finished after",
+    "send mem\\r",
+    "expect failed allocations: 0\\r\\n",
+    // gpio: outputs read back through GPLEV; the console's pins are taken.
+    "send gpio 17 high\\r",
+    "expect gpio 17: high, output",
+    "send gpio 17 low\\r",
+    "expect gpio 17: low, output",
+    "send gpio 17\\r",
+    "expect gpio 17: low, output",
+    "send gpio 17 pull down\\r",
+    "expect gpio 17: pull down",
+    "send gpio 17 in\\r",
+    "expect gpio 17: low, input",
+    "send gpio 14\\r",
+    "expect error: gpio 14: GPIO already in use",
+    "send gpio 60\\r",
+    "expect error: gpio 60: no such GPIO (0 to 53)",
+    "send gpio 17 sideways\\r",
+    "expect usage: gpio PIN",
+    // bench prints its table.
+    "send bench\\r",
+    "expect yield round trip",
+    "expect spawn + join",
+    "expect channel ping-pong",
+    "expect timer wake latency",
+    "send echo hello  world\\r",
+    "expect \\r\\nhello  world\\r\\n",
+    "send clear\\r",
+    "expect \\x1b[2J\\x1b[H> ",
+    // Bad input.
+    "send frobnicate\\r",
+    "expect error: unknown command 'frobnicate' (try 'help')",
+    "send sleep soon\\r",
+    "expect \\r\\nusage: sleep MS\\r\\n",
+    "send spawn 0 10\\r",
+    "expect \\r\\nusage: spawn N MS\\r\\n",
+    // reboot boots the kernel again; poweroff ends QEMU with status 0.
+    "send reboot\\r",
+    "expect rebooting",
+    "expect entry     EL2, now EL1",
+    "expect > ",
+    "send uptime\\r",
+    "expect \\r\\nup 0.",
+    "send poweroff\\r",
+    "expect powering off",
+);
+kernel::test_main!(kernel::shell::main);
