@@ -60,6 +60,8 @@ kernel::test_spec!(
     "expect gpio 17: pull down",
     "send gpio 17 in\\r",
     "expect gpio 17: low, input",
+    "send gpio 17 out\\r",
+    "expect gpio 17: low, output",
     "send gpio 14\\r",
     "expect error: gpio 14: GPIO already in use",
     "send gpio 60\\r",
