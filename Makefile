@@ -128,7 +128,7 @@ lint: fmt-check clippy ## rustfmt check + clippy -D warnings
 clippy: setup-rust ## clippy -D warnings: host crates and the kernel for both boards
 	$(CARGO) clippy --all-targets -- -D warnings
 	@for board in $(BOARDS); do \
-	  $(call kernel_cargo,clippy,$$board) -p boot --all-targets -- -D warnings || exit 1; \
+	  $(call kernel_cargo,clippy,$$board) -p boot -p soc --all-targets -- -D warnings || exit 1; \
 	done
 
 fmt: setup-rust ## Format all code
@@ -138,7 +138,7 @@ fmt-check: setup-rust
 	$(CARGO) fmt --all --check
 
 doc: setup-rust ## API docs: target/<bsp>/aarch64-unknown-none/doc/kernel/index.html
-	$(call kernel_cargo,doc,$(BSP)) -p boot --no-deps
+	$(call kernel_cargo,doc,$(BSP)) -p boot -p soc --no-deps
 	$(CARGO) doc --no-deps -p hw-formats -p qemu-runner
 	@echo "kernel docs: target/$(BSP)/$(TARGET)/doc/kernel/index.html"
 	@echo "host docs:   target/doc/hw_formats/index.html"

@@ -2,10 +2,13 @@
 //! exception-level identity, the generic counter, and data-cache maintenance.
 
 use aarch64_cpu::asm::barrier;
-use aarch64_cpu::registers::{
-    CNTFRQ_EL0, CNTPCT_EL0, CurrentEL, DAIF, MIDR_EL1, MPIDR_EL1, Readable,
-};
+use aarch64_cpu::registers::{CurrentEL, MIDR_EL1, MPIDR_EL1, Readable};
 use core::arch::asm;
+
+// Shared with the chainloader (the `soc` crate): IRQ masking and the counter.
+pub use soc::cpu::{
+    IrqState, counter, counter_frequency, irqs_masked, mask_irqs, restore_irqs, unmask_irqs,
+};
 
 /// The number of the core executing this code (MPIDR_EL1.Aff0).
 #[inline]
@@ -34,50 +37,12 @@ pub fn current_el() -> u8 {
     CurrentEL.read(CurrentEL::EL) as u8
 }
 
-/// Interrupt mask state saved by [`mask_irqs`], to be given back to [`restore_irqs`].
-#[derive(Clone, Copy, Debug)]
-#[must_use = "the saved state must be restored"]
-pub struct IrqState(u64);
-
-/// Masks IRQs on this core and returns the previous mask state.
-#[inline]
-pub fn mask_irqs() -> IrqState {
-    let saved = DAIF.get();
-    // SAFETY: setting PSTATE.I only masks IRQs. No `nomem`: the compiler must not
-    // move memory accesses across the start of a masked section.
-    unsafe { asm!("msr daifset, #2", options(nostack, preserves_flags)) };
-    IrqState(saved)
-}
-
-/// Restores the IRQ mask state saved by [`mask_irqs`].
-#[inline]
-pub fn restore_irqs(state: IrqState) {
-    // Only the I bit changes; D, A and F stay as they are now.
-    if state.0 & (1 << 7) == 0 {
-        unmask_irqs();
-    }
-}
-
-/// Unmasks IRQs on this core.
-#[inline]
-pub fn unmask_irqs() {
-    // SAFETY: clearing PSTATE.I lets IRQs be taken; the vector table is installed
-    // before Rust code runs (boot/src/entry.s). Acts as a compiler barrier.
-    unsafe { asm!("msr daifclr, #2", options(nostack, preserves_flags)) };
-}
-
 /// Unmasks SError interrupts (asynchronous aborts) on this core.
 #[inline]
 pub fn unmask_serror() {
     // SAFETY: clearing PSTATE.A lets SErrors be taken; the vector table
     // reports them. Acts as a compiler barrier.
     unsafe { asm!("msr daifclr, #4", options(nostack, preserves_flags)) };
-}
-
-/// Whether IRQs are masked on this core.
-#[inline]
-pub fn irqs_masked() -> bool {
-    DAIF.is_set(DAIF::I)
 }
 
 /// Sleeps until an interrupt is pending (even if masked). Never WFE: QEMU
@@ -93,20 +58,6 @@ pub fn halt() -> ! {
     loop {
         wait_for_interrupt();
     }
-}
-
-/// The physical counter (CNTPCT_EL0), ordered after earlier instructions.
-#[inline]
-pub fn counter() -> u64 {
-    barrier::isb(barrier::SY);
-    CNTPCT_EL0.get()
-}
-
-/// The counter frequency in Hz as the firmware set it in CNTFRQ_EL0: never
-/// assumed (62.5 MHz in QEMU, 19.2 MHz on a Pi 3, 54 MHz on a Pi 4).
-#[inline]
-pub fn counter_frequency() -> u64 {
-    CNTFRQ_EL0.get()
 }
 
 /// Smallest data-cache line size in bytes (CTR_EL0.DminLine).

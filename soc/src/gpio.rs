@@ -7,7 +7,7 @@
 //!
 //! Event detection (GPEDS, GPREN, GPFEN, GPHEN, GPLEN) is reached through
 //! [`EventRegisters`], the interface of the portable wait logic in
-//! `driver_core::gpio_events`; `drivers::pin` puts the two together. QEMU
+//! `driver_core::gpio_events`; the kernel's `drivers::pin` puts the two together. QEMU
 //! models none of the event registers (they read as zero there).
 //!
 //! Registers hold several pins each, and pins have different owners, so every
@@ -17,9 +17,9 @@
 //! everywhere in the kernel, one core runs kernel code; a second one will need
 //! a spin lock here too.
 
-use super::Mmio;
-use crate::arch::cpu;
+use crate::Mmio;
 use crate::board::{self, PullControl};
+use crate::cpu;
 use driver_core::gpio_events::{self, Detect, EventRegisters};
 use tock_registers::interfaces::{Readable, Writeable};
 use tock_registers::register_structs;
@@ -277,10 +277,5 @@ impl EventRegisters for Gpio {
 /// At least 150 core cycles (BCM2835 peripherals manual, GPPUDCLK): 2 µs is
 /// over 1,000 cycles at the Pi's slowest ARM clock.
 fn wait_gpio_setup() {
-    let freq = crate::arch::cpu::counter_frequency();
-    let ticks = hw_formats::counter::nanos_to_ticks_ceil(2_000, freq).max(1);
-    let start = crate::arch::cpu::counter();
-    while crate::arch::cpu::counter().wrapping_sub(start) < ticks {
-        core::hint::spin_loop();
-    }
+    cpu::spin_for_nanos(2_000);
 }

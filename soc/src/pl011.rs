@@ -1,12 +1,12 @@
 //! Arm PL011 UART: the register-level driver behind the console.
 //!
-//! This driver polls; the interrupt-driven async reader and writer are built on
-//! top of it by the UART service. QEMU pitfalls handled here: toggling LCRH.FEN
+//! This driver polls; the kernel builds its interrupt-driven async reader and
+//! writer on top of it (`kernel::drivers::uart`), the chainloader uses it as is. QEMU pitfalls handled here: toggling LCRH.FEN
 //! flushes the receive FIFO, so FEN is written once, before the receiver is
 //! enabled; QEMU ignores the baud registers, a real PL011 does not, so they are
 //! always programmed from the UART clock.
 
-use super::Mmio;
+use crate::Mmio;
 use hw_formats::pl011::BaudDivisor;
 use tock_registers::interfaces::{ReadWriteable, Readable, Writeable};
 use tock_registers::registers::{ReadOnly, ReadWrite, WriteOnly};
@@ -217,11 +217,9 @@ impl Pl011 {
     /// at most [`FLUSH_TIMEOUT_NANOS`]: a UART the firmware left disabled with
     /// bytes in its FIFO never drains, and boot must not hang on it.
     pub fn flush(&self) {
-        let freq = crate::arch::cpu::counter_frequency();
-        let limit = hw_formats::counter::nanos_to_ticks_ceil(FLUSH_TIMEOUT_NANOS, freq);
-        let start = crate::arch::cpu::counter();
+        let start = crate::cpu::counter();
         while self.registers.fr.is_set(FR::BUSY) || !self.registers.fr.is_set(FR::TXFE) {
-            if crate::arch::cpu::counter().wrapping_sub(start) > limit {
+            if crate::cpu::nanos_elapsed_since(start, FLUSH_TIMEOUT_NANOS) {
                 break;
             }
             core::hint::spin_loop();

@@ -1,0 +1,41 @@
+//! Raspberry Pi 4 Model B: BCM2711, four Cortex-A72 cores.
+//!
+//! QEMU machine `raspi4b`. Peripherals in "low peripheral" mode at 0xFE00_0000
+//! (the firmware default); interrupts through the GIC-400.
+
+use super::{ActivityLed, PullControl};
+use hw_formats::paging::Range;
+use hw_formats::revision::Soc;
+
+/// The name `BSP=` uses for this board.
+pub const BSP_NAME: &str = "rpi4";
+/// The board this BSP is for, when the firmware cannot tell.
+pub const EXPECTED_BOARD: &str = "Raspberry Pi 4 Model B";
+/// The SoC.
+pub const SOC: Soc = Soc::Bcm2711;
+/// Start of the SoC peripherals in the ARM's physical address space.
+pub const PERIPHERAL_BASE: usize = 0xfe00_0000;
+/// GIC-400 distributor.
+pub const GICD_BASE: usize = 0xff84_1000;
+/// GIC-400 CPU interface.
+pub const GICC_BASE: usize = 0xff84_2000;
+/// Ranges mapped as device memory: 0xFC00_0000 to 4 GiB holds the PCIe window,
+/// the peripherals, the ARM local registers and the GIC.
+pub const DEVICE_RANGES: [Range; 1] = [Range::new(0xfc00_0000, 0x1_0000_0000)];
+/// RAM assumed when the mailbox does not answer (the firmware gives the ARM
+/// the low ~948 MiB by default; stay below it).
+pub const FALLBACK_RAM_END: u64 = 0x3b40_0000;
+/// GPIO pins the firmware gives the PL011 for Bluetooth (function ALT3);
+/// released (made inputs) so the console's RXD0 has a single source.
+pub const BLUETOOTH_UART_PINS: &[u32] = &[30, 31, 32, 33];
+/// The generic timer's frequency on this board's crystal, for the one case
+/// where nobody set CNTFRQ_EL0: entry at EL3 with no firmware stub. The
+/// kernel otherwise always reads CNTFRQ_EL0.
+pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 54_000_000;
+/// GIC-400 distributor and CPU interface addresses, (0, 0) without a GIC.
+pub const GIC_BASES: (u64, u64) = (GICD_BASE as u64, GICC_BASE as u64);
+/// The activity (green) LED: a GPIO pin on the SoC, or a pin of the
+/// firmware's GPIO expander reached through the mailbox.
+pub const ACTIVITY_LED: ActivityLed = ActivityLed::Gpio(42);
+/// How GPIO pulls are set.
+pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2711PerPinBits;

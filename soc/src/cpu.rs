@@ -1,0 +1,76 @@
+//! The few CPU operations the register-level drivers need: IRQ masking around
+//! shared read-modify-writes, and the generic counter for short waits and
+//! timeouts. All work at EL1 and EL2, with the MMU on or off.
+
+use aarch64_cpu::asm::barrier;
+use aarch64_cpu::registers::{CNTFRQ_EL0, CNTPCT_EL0, DAIF, Readable};
+use core::arch::asm;
+
+/// Interrupt mask state saved by [`mask_irqs`], to be given back to [`restore_irqs`].
+#[derive(Clone, Copy, Debug)]
+#[must_use = "the saved state must be restored"]
+pub struct IrqState(u64);
+
+/// Masks IRQs on this core and returns the previous mask state.
+#[inline]
+pub fn mask_irqs() -> IrqState {
+    let saved = DAIF.get();
+    // SAFETY: setting PSTATE.I only masks IRQs. No `nomem`: the compiler must not
+    // move memory accesses across the start of a masked section.
+    unsafe { asm!("msr daifset, #2", options(nostack, preserves_flags)) };
+    IrqState(saved)
+}
+
+/// Restores the IRQ mask state saved by [`mask_irqs`].
+#[inline]
+pub fn restore_irqs(state: IrqState) {
+    // Only the I bit changes; D, A and F stay as they are now.
+    if state.0 & (1 << 7) == 0 {
+        unmask_irqs();
+    }
+}
+
+/// Unmasks IRQs on this core.
+#[inline]
+pub fn unmask_irqs() {
+    // SAFETY: clearing PSTATE.I lets IRQs be taken; whoever calls this has
+    // installed a vector table (the kernel's boot code does so before any Rust
+    // runs). Acts as a compiler barrier.
+    unsafe { asm!("msr daifclr, #2", options(nostack, preserves_flags)) };
+}
+
+/// Whether IRQs are masked on this core.
+#[inline]
+pub fn irqs_masked() -> bool {
+    DAIF.is_set(DAIF::I)
+}
+
+/// The physical counter (CNTPCT_EL0), ordered after earlier instructions.
+#[inline]
+pub fn counter() -> u64 {
+    barrier::isb(barrier::SY);
+    CNTPCT_EL0.get()
+}
+
+/// The counter frequency in Hz as the firmware set it in CNTFRQ_EL0: never
+/// assumed (62.5 MHz in QEMU, 19.2 MHz on a Pi 3, 54 MHz on a Pi 4).
+#[inline]
+pub fn counter_frequency() -> u64 {
+    CNTFRQ_EL0.get()
+}
+
+/// Spins for at least `nanos` nanoseconds of counter time.
+pub fn spin_for_nanos(nanos: u64) {
+    let ticks = hw_formats::counter::nanos_to_ticks_ceil(nanos, counter_frequency()).max(1);
+    let start = counter();
+    while counter().wrapping_sub(start) < ticks {
+        core::hint::spin_loop();
+    }
+}
+
+/// Whether more than `nanos` nanoseconds of counter time passed since `start`
+/// (a [`counter`] reading).
+pub fn nanos_elapsed_since(start: u64, nanos: u64) -> bool {
+    let ticks = hw_formats::counter::nanos_to_ticks_ceil(nanos, counter_frequency());
+    counter().wrapping_sub(start) > ticks
+}
