@@ -23,6 +23,11 @@ PROFILE_DIR  := $(if $(filter dev,$(PROFILE)),debug,release)
 KERNEL_ELF   := target/$(BSP)/$(TARGET)/$(PROFILE_DIR)/kernel
 KERNEL_IMG   := target/$(BSP)/kernel8.img
 RUNNER       := target/tools/release/qemu-runner
+CHAINBOOT    := target/tools/release/chainboot
+LOADER_ELF   := target/$(BSP)/$(TARGET)/release/chainloader
+LOADER_IMG   := target/$(BSP)/chainloader.img
+# Serial device of a real board for 'make chainboot' (a 3.3 V USB adapter).
+DEV          ?= /dev/ttyUSB0
 # Size budget of the release kernel8.img, checked by `make test`: a guard
 # against regressions. The goal is 64 KiB; the kernel with its shell is about
 # 119 KiB today (docs/performance.md has the breakdown and the plan).
@@ -40,7 +45,7 @@ HOST      = $(shell rustc -vV | sed -n 's/^host: //p')
 LLVM_BIN  = $(SYSROOT)/lib/rustlib/$(HOST)/bin
 LLVM_ENV  = LD_LIBRARY_PATH=$(SYSROOT)/lib
 
-.PHONY: all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image-size lint clippy loom miri fuzz \
+.PHONY: chainloader chainboot chainboot-qemu test-chainload all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image-size lint clippy loom miri fuzz \
 	fmt fmt-check doc objdump nm clean help setup setup-rust setup-qemu setup-gdb runner
 
 all: kernel ## Release build for BSP: writes target/<bsp>/kernel8.img
@@ -57,7 +62,30 @@ setup-gdb:
 	@$(SETUP) gdb
 
 runner: setup-rust
-	@$(CARGO) build --quiet --release -p qemu-runner --target-dir target/tools
+	@$(CARGO) build --quiet --release -p qemu-runner -p chainboot --target-dir target/tools
+
+# cargo for the chainloader of one board (built on its own: sharing a cargo
+# invocation with the kernel would unify driver-core's features and pull an
+# allocator into the loader).
+loader_cargo = $(CARGO) build --release -p chainloader --target $(TARGET) --target-dir target/$(1) \
+	--no-default-features --features bsp-$(1)
+
+chainloader: setup-rust runner ## Serial chainloader for BSP: target/<bsp>/chainloader.img (goes on the SD card as kernel8.img)
+	$(call loader_cargo,$(BSP))
+	@$(RUNNER) image $(LOADER_ELF) $(LOADER_IMG)
+
+chainboot: kernel ## Push kernel8.img to a board running the chainloader (DEV=/dev/ttyUSB0), then a terminal (Ctrl-] leaves)
+	$(CHAINBOOT) $(DEV) $(KERNEL_IMG)
+
+chainboot-qemu: setup-qemu chainloader kernel ## The chainloader in QEMU on a socket, chainboot pushes kernel8.img to it
+	@socket=$$(mktemp -u /tmp/chainboot-XXXXXX.sock); \
+	qemu_machine=$$([ $(BSP) = rpi3 ] && echo raspi3b || echo raspi4b); \
+	$${QEMU:-qemu-system-aarch64} -M $$qemu_machine -display none -monitor none \
+	  -chardev socket,id=serial,server=on,wait=off,path=$$socket -serial chardev:serial \
+	  -kernel $(LOADER_IMG) & qemu_pid=$$!; \
+	while [ ! -S $$socket ]; do sleep 0.1; kill -0 $$qemu_pid 2>/dev/null || exit 1; done; \
+	$(CHAINBOOT) unix:$$socket $(KERNEL_IMG); status=$$?; \
+	kill $$qemu_pid 2>/dev/null; wait $$qemu_pid 2>/dev/null; rm -f $$socket; exit $$status
 
 kernel: setup-rust runner
 	$(call kernel_cargo,build,$(BSP)) $(if $(filter release,$(PROFILE)),--release)
@@ -79,9 +107,20 @@ gdb: setup-qemu setup-gdb kernel ## QEMU in the background (console: target/<bsp
 gdb-attach: setup-gdb ## Attach gdb-multiarch to a running 'make qemu-gdb'
 	gdb-multiarch -q -ex 'target remote localhost:1234' $(KERNEL_ELF)
 
-test: setup runner test-host ## Host tests, QEMU test kernels on both boards (debug + release), image budget
+test: setup runner test-host ## Host tests, QEMU test kernels and the chainloader on both boards, image budget
 	@$(MAKE) --no-print-directory test-kernel TEST_BOARDS="$(BOARDS)"
+	@$(MAKE) --no-print-directory test-chainload TEST_BOARDS="$(BOARDS)"
 	@$(MAKE) --no-print-directory check-image-size
+
+test-chainload: setup runner ## Chainloader in QEMU for TEST_BOARDS: refusals, then chainboot pushes the kernel
+	@for board in $(TEST_BOARDS); do \
+	  echo "==> chainloader test: $$board"; \
+	  $(call loader_cargo,$$board) --quiet || exit 1; \
+	  $(call kernel_cargo,build,$$board) --release --quiet || exit 1; \
+	  $(RUNNER) image target/$$board/$(TARGET)/release/kernel target/$$board/kernel8.img >/dev/null || exit 1; \
+	  $(RUNNER) chainload target/$$board/$(TARGET)/release/chainloader target/$$board/kernel8.img \
+	    --tool $(CHAINBOOT) || exit 1; \
+	done
 
 check-image-size: runner ## Release kernel8.img of both boards within IMAGE_BUDGET (128 KiB)
 	@for board in $(BOARDS); do \
@@ -129,6 +168,8 @@ clippy: setup-rust ## clippy -D warnings: host crates and the kernel for both bo
 	$(CARGO) clippy --all-targets -- -D warnings
 	@for board in $(BOARDS); do \
 	  $(call kernel_cargo,clippy,$$board) -p boot -p soc --all-targets -- -D warnings || exit 1; \
+	  $(CARGO) clippy -p chainloader --target $(TARGET) --target-dir target/$$board \
+	    --no-default-features --features bsp-$$board -- -D warnings || exit 1; \
 	done
 
 fmt: setup-rust ## Format all code

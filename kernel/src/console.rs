@@ -9,43 +9,30 @@
 //! handler may land inside a long line being printed. Crash reports use
 //! [`write_unlocked`], which takes no lock.
 //!
-//! On both the Pi 3 and the Pi 4 the firmware gives the PL011 to Bluetooth
-//! (GPIO 32/33 on the Pi 3, GPIO 30-33 on the Pi 4, function ALT3) and puts
-//! the mini UART on GPIO 14/15. [`init`] releases the Bluetooth pins (inputs,
-//! so RXD0 has a single source), configures the PL011 at 115200 8N1 with the
-//! divisor computed from the 48 MHz UART clock (`init_uart_clock` in
-//! config.txt), then moves it to GPIO 14/15 (ALT0, pulls off) and discards
-//! whatever the pin switch left in the receive FIFO.
+//! [`init`] takes the PL011 from Bluetooth and routes it to GPIO 14/15
+//! (`soc::uart0` explains how and why).
 
 use crate::board;
-use crate::drivers::gpio::{Function, Gpio, Pull};
+use crate::drivers::gpio::Gpio;
 use crate::drivers::pl011::Pl011;
 use crate::sync::IrqSafeSpinLock;
 use core::fmt::{self, Write};
 
 /// Console baud rate.
-pub const BAUD_RATE: u32 = 115_200;
+pub const BAUD_RATE: u32 = soc::uart0::BAUD_RATE;
 
 // SAFETY: the board module names the PL011's real register block.
 static CONSOLE: IrqSafeSpinLock<Pl011> =
     IrqSafeSpinLock::new(unsafe { Pl011::new(board::PL011_BASE) });
 
-/// Configures the PL011 for 115200 8N1 and routes it to GPIO 14/15.
+/// Configures the PL011 for 115200 8N1 and routes it to GPIO 14/15
+/// (`soc::uart0::attach`).
 pub fn init() {
     // SAFETY: the board module names the GPIO block; boot is single-threaded, so
     // nothing else is changing these pins.
     let gpio = unsafe { Gpio::new(board::GPIO_BASE) };
-    for &pin in board::BLUETOOTH_UART_PINS {
-        gpio.set_function(pin, Function::Input);
-    }
     let mut uart = CONSOLE.lock();
-    let configured = uart.init(board::UART_CLOCK_HZ, BAUD_RATE);
-    for pin in [board::CONSOLE_TX_PIN, board::CONSOLE_RX_PIN] {
-        gpio.set_pull(pin, Pull::None);
-        gpio.set_function(pin, Function::Alt0);
-    }
-    uart.discard_input();
-    if configured.is_err() {
+    if soc::uart0::attach(&mut uart, &gpio).is_err() {
         // Cannot happen with the board's constants; keep the firmware's setup.
         let _ = uart.write_str("console: baud rate out of range; UART left as configured\n");
     }

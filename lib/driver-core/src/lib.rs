@@ -4,15 +4,19 @@
 //!
 //! | module          | what                                                              |
 //! |-----------------|-------------------------------------------------------------------|
-//! | [`ring`]        | lock-free single-producer single-consumer byte ring (interrupt handler → task) |
-//! | [`line`]        | line assembly: CR, LF and CR LF end a line; over-long lines are errors |
+//! | `ring` (feature `alloc`) | lock-free single-producer single-consumer byte ring (interrupt handler → task) |
+//! | `line` (feature `alloc`) | line assembly: CR, LF and CR LF end a line; over-long lines are errors |
 //! | [`gpio_events`] | GPIO edge/level waits on the BCM283x event-detect registers        |
 //! | [`crc32`]       | CRC-32/IEEE                                                        |
+//! | [`chainload`]   | the serial chainload protocol and the loader's receive state machine |
 //! | [`pattern`]     | deterministic byte patterns for serial-link tests                  |
 #![cfg_attr(not(test), no_std)]
 
+pub mod chainload;
 pub mod crc32;
 pub mod gpio_events;
+#[cfg(feature = "alloc")]
 pub mod line;
 pub mod pattern;
+#[cfg(feature = "alloc")]
 pub mod ring;

@@ -2,7 +2,7 @@
 //! non-loaded sections, the raw image the firmware would load, and symbols
 //! for naming backtrace addresses.
 
-use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol, SymbolKind};
+use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
 use std::path::Path;
 
 /// What the runner needs from one kernel ELF.
@@ -38,7 +38,7 @@ impl KernelElf {
         let board =
             section_text(".kernel_board").map(|b| b.trim().to_string()).filter(|b| !b.is_empty());
         let test_spec = section_text(".kernel_test_spec").filter(|s| !s.trim().is_empty());
-        let (image, load_address) = raw_image(&file)?;
+        let (image, load_address) = raw_image(&data)?;
         let mut symbols: Vec<(u64, u64, String)> = file
             .symbols()
             .filter(|s| s.kind() == SymbolKind::Text && s.address() != 0)
@@ -95,15 +95,24 @@ impl KernelElf {
 
 /// Lays the PT_LOAD segments out as the loader would: the file bytes of each
 /// at (physical address - first physical address). BSS (memory size beyond the
-/// file size) is not included; the boot code zeroes it.
-fn raw_image(file: &object::File<'_>) -> Result<(Vec<u8>, u64), String> {
+/// file size) is not included; the boot code zeroes it. Physical, not virtual,
+/// addresses: the chainloader is linked high but loaded at 0x80000 (its
+/// segments say so with `AT(...)` in its linker script) and moves itself.
+fn raw_image(data: &[u8]) -> Result<(Vec<u8>, u64), String> {
+    use object::read::elf::{ElfFile64, ProgramHeader};
+    let file = ElfFile64::<object::Endianness>::parse(data)
+        .map_err(|e| format!("not a 64-bit ELF: {e}"))?;
+    let endian = file.endian();
     let mut segments: Vec<(u64, &[u8])> = Vec::new();
-    for segment in file.segments() {
-        let data = segment.data().map_err(|e| format!("bad segment: {e}"))?;
-        if data.is_empty() {
+    for header in file.elf_program_headers() {
+        if header.p_type(endian) != object::elf::PT_LOAD {
             continue;
         }
-        segments.push((segment.address(), data));
+        let bytes = header.data(endian, data).map_err(|()| "bad segment".to_string())?;
+        if bytes.is_empty() {
+            continue;
+        }
+        segments.push((header.p_paddr(endian), bytes));
     }
     segments.sort_by_key(|s| s.0);
     let Some(&(base, _)) = segments.first() else {
@@ -111,9 +120,9 @@ fn raw_image(file: &object::File<'_>) -> Result<(Vec<u8>, u64), String> {
     };
     let end = segments.iter().map(|(a, d)| a + d.len() as u64).max().unwrap_or(base);
     let mut image = vec![0u8; (end - base) as usize];
-    for (address, data) in segments {
+    for (address, bytes) in segments {
         let offset = (address - base) as usize;
-        image[offset..offset + data.len()].copy_from_slice(data);
+        image[offset..offset + bytes.len()].copy_from_slice(bytes);
     }
     Ok((image, base))
 }

@@ -13,12 +13,17 @@
 //! qemu-runner image ELF OUT [--max-size BYTES]
 //!                                 write the raw kernel8.img the firmware
 //!                                 loads; fail if it is larger than BYTES
+//! qemu-runner chainload LOADER_ELF KERNEL_IMG --tool CHAINBOOT
+//!                                 test the serial chainloader: refusals of
+//!                                 bad input, then CHAINBOOT pushes KERNEL_IMG
+//!                                 and it must boot to its prompt
 //! ```
 //!
 //! The board (QEMU machine) comes from the ELF's `.kernel_board` section.
 //! Environment: `QEMU` overrides the emulator binary; `QEMU_RUNNER_VERBOSE=1`
 //! prints the whole console of passing tests too.
 
+mod chainload;
 mod elf;
 mod spec;
 mod test;
@@ -44,6 +49,12 @@ fn main() -> ExitCode {
             [elf] => test::run_test(Path::new(elf)),
             _ => Err(usage()),
         },
+        Some("chainload") => match &args[1..] {
+            [loader, kernel, flag, tool] if flag == "--tool" => {
+                chainload::run(Path::new(loader), Path::new(kernel), Path::new(tool))
+            }
+            _ => Err(usage()),
+        },
         Some("-h" | "--help") | None => Err(usage()),
         Some(elf) => {
             let path = Path::new(elf);
@@ -67,7 +78,7 @@ fn main() -> ExitCode {
 
 fn usage() -> String {
     "usage: qemu-runner ELF | run [--gdb] [--console FILE] ELF | test ELF \
-     | image ELF OUT [--max-size BYTES]"
+     | image ELF OUT [--max-size BYTES] | chainload LOADER_ELF KERNEL_IMG --tool CHAINBOOT"
         .to_string()
 }
 

@@ -1,0 +1,133 @@
+//! The serial chainloader: put on the SD card as `kernel8.img`, it waits on
+//! UART0 for a kernel image, checks it, and starts it exactly as the firmware
+//! would have — so a developer pushes each new build over the serial line
+//! (`make chainboot`) instead of moving the SD card.
+//!
+//! It runs with the MMU and caches off, at the exception level the firmware
+//! chose (EL2), using only the `soc` crate's polled PL011 and GPIO drivers: no
+//! atomics (which need the MMU on a real Pi), no allocator, no interrupts.
+//!
+//! 1. `entry.s` copies the loader from 0x80000 to 0x2000000 (`linker.ld`) and
+//!    continues there, so 0x80000 onwards is free for the kernel.
+//! 2. [`loader_main`] sets up UART0 (115200 8N1 on GPIO 14/15) and feeds every
+//!    received byte, and the passage of time, to the protocol's state machine
+//!    (`driver_core::chainload::Loader`), which writes the image to 0x80000.
+//! 3. A bad magic, an oversized image, a CRC mismatch or a stalled transfer is
+//!    reported and the loader waits again; a good image is started with x0 as
+//!    the firmware gave it, x1-x3 zero, at the same exception level.
+//!
+//! docs/hardware.md describes the workflow; `driver_core::chainload` the protocol.
+#![no_std]
+#![no_main]
+
+use core::fmt::Write;
+use driver_core::chainload::{ERROR_LINE, Event, Loader};
+use soc::board;
+use soc::gpio::Gpio;
+use soc::pl011::Pl011;
+
+core::arch::global_asm!(include_str!("entry.s"));
+
+/// Where kernels are loaded and started (where the firmware puts kernel8.img).
+const KERNEL_ADDRESS: usize = 0x80000;
+
+unsafe extern "C" {
+    /// First byte of the loader as linked (`linker.ld`): the end of the room
+    /// for a kernel.
+    static __loader_start: u8;
+    /// Jumps to `entry` with x0 = `boot_argument` and x1-x3 = 0 (`entry.s`).
+    fn start_kernel(boot_argument: u64, entry: usize) -> !;
+}
+
+/// The board this loader was built for, for the test runner (not loaded).
+#[unsafe(link_section = ".kernel_board")]
+#[used]
+static BOARD: [u8; 4] = board::BSP_NAME_BYTES;
+
+/// Entered from `entry.s` on core 0 with the firmware's x0.
+#[unsafe(no_mangle)]
+pub extern "C" fn loader_main(boot_argument: u64) -> ! {
+    // SAFETY: the board module names UART0 and the GPIO block; this is the
+    // only code running, and the MMU is off, so the addresses are physical.
+    let (mut uart, gpio) = unsafe { (Pl011::new(board::PL011_BASE), Gpio::new(board::GPIO_BASE)) };
+    let _ = soc::uart0::attach(&mut uart, &gpio);
+    let room = kernel_room(boot_argument);
+    let _ = write!(
+        uart,
+        "\nasync-pi chainloader {} for {} ({}, EL{}): kernels go to {KERNEL_ADDRESS:#x}\n",
+        env!("CARGO_PKG_VERSION"),
+        board::BSP_NAME,
+        board::EXPECTED_BOARD,
+        current_el(),
+    );
+    // SAFETY: [KERNEL_ADDRESS, KERNEL_ADDRESS + room) is RAM that nothing
+    // uses: below the loader's own copy, above the firmware's stub and spin
+    // table, and clear of the device tree (`kernel_room`). The loader is the
+    // only code running, so this slice is its only alias.
+    let destination = unsafe { core::slice::from_raw_parts_mut(KERNEL_ADDRESS as *mut u8, room) };
+    let mut loader = Loader::new(room as u32);
+    loop {
+        let now = milliseconds();
+        let event = match uart.read_byte() {
+            Some(byte) => loader.feed(byte, now, destination),
+            None => loader.poll(now),
+        };
+        let _ = event.write_line(room as u32, KERNEL_ADDRESS, &mut uart);
+        if let Event::Complete(_) = event {
+            uart.flush();
+            // SAFETY: a complete image whose CRC-32 matches is at
+            // KERNEL_ADDRESS; from here on it owns the machine.
+            unsafe { start_kernel(boot_argument, KERNEL_ADDRESS) }
+        }
+    }
+}
+
+/// Bytes a kernel may take at 0x80000: up to the loader's own copy, or up to
+/// the device tree if the firmware put one in between (x0 at entry points to
+/// it; the kernel will want to read it).
+fn kernel_room(boot_argument: u64) -> usize {
+    let loader = core::ptr::addr_of!(__loader_start) as usize;
+    let end = match device_tree_start(boot_argument) {
+        Some(start) if start > KERNEL_ADDRESS && start < loader => start,
+        _ => loader,
+    };
+    end - KERNEL_ADDRESS
+}
+
+/// The device tree's address if `address` holds one (magic 0xd00dfeed, big-endian).
+fn device_tree_start(address: u64) -> Option<usize> {
+    const FDT_MAGIC: u32 = 0xd00d_feed;
+    let address = usize::try_from(address).ok()?;
+    if address == 0 || !address.is_multiple_of(4) {
+        return None;
+    }
+    // SAFETY: with the MMU off every physical address below the peripherals is
+    // RAM; a 4-byte aligned read of it has no side effects.
+    let magic = unsafe { (address as *const u32).read_volatile() };
+    (u32::from_be(magic) == FDT_MAGIC).then_some(address)
+}
+
+/// Milliseconds since the counter started (for the protocol's timeouts).
+fn milliseconds() -> u64 {
+    let frequency = soc::cpu::counter_frequency().max(1000);
+    soc::cpu::counter() / (frequency / 1000)
+}
+
+fn current_el() -> u64 {
+    let el: u64;
+    // SAFETY: reading CurrentEL has no side effects.
+    unsafe { core::arch::asm!("mrs {}, CurrentEL", out(reg) el, options(nomem, nostack)) };
+    (el >> 2) & 3
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    // SAFETY: a second handle on UART0; the loop that held the first one
+    // panicked and does not continue.
+    let mut uart = unsafe { Pl011::new(board::PL011_BASE) };
+    let _ = write!(uart, "\n{ERROR_LINE} the loader panicked: {info}\n");
+    uart.flush();
+    loop {
+        core::hint::spin_loop();
+    }
+}

@@ -1,0 +1,31 @@
+//! UART0 on the header: the PL011 at 115200 8N1 on GPIO 14 (TX) and 15 (RX).
+//!
+//! On both the Pi 3 and the Pi 4 the firmware gives the PL011 to Bluetooth
+//! (GPIO 32/33 on the Pi 3, GPIO 30-33 on the Pi 4, function ALT3) and puts
+//! the mini UART on GPIO 14/15. [`attach`] releases the Bluetooth pins
+//! (inputs, so RXD0 has a single source), configures the PL011 with the
+//! divisor computed from the 48 MHz UART clock (`init_uart_clock` in
+//! config.txt), then moves it to GPIO 14/15 (ALT0, pulls off) and discards
+//! whatever the pin switch left in the receive FIFO. The kernel's console and
+//! the chainloader both start this way.
+
+use crate::board;
+use crate::gpio::{Function, Gpio, Pull};
+use crate::pl011::{BaudRateError, Pl011};
+
+/// The console's baud rate.
+pub const BAUD_RATE: u32 = 115_200;
+
+/// Sets up `uart` (UART0) and the pins, as described above.
+pub fn attach(uart: &mut Pl011, gpio: &Gpio) -> Result<(), BaudRateError> {
+    for &pin in board::BLUETOOTH_UART_PINS {
+        gpio.set_function(pin, Function::Input);
+    }
+    let configured = uart.init(board::UART_CLOCK_HZ, BAUD_RATE);
+    for pin in [board::CONSOLE_TX_PIN, board::CONSOLE_RX_PIN] {
+        gpio.set_pull(pin, Pull::None);
+        gpio.set_function(pin, Function::Alt0);
+    }
+    uart.discard_input();
+    configured
+}
