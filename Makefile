@@ -26,6 +26,16 @@ RUNNER       := target/tools/release/qemu-runner
 CHAINBOOT    := target/tools/release/chainboot
 LOADER_ELF   := target/$(BSP)/$(TARGET)/release/chainloader
 LOADER_IMG   := target/$(BSP)/chainloader.img
+SDCARD_IMG   := target/$(BSP)/sdcard.img
+# What goes on the card as kernel8.img: the kernel, or with CHAINLOADER=1 the
+# serial chainloader (then 'make chainboot' pushes each new kernel).
+ifeq ($(CHAINLOADER),1)
+SD_KERNEL       := $(LOADER_IMG)
+SD_KERNEL_BUILD := chainloader
+else
+SD_KERNEL       := $(KERNEL_IMG)
+SD_KERNEL_BUILD := kernel
+endif
 # Serial device of a real board for 'make chainboot' (a 3.3 V USB adapter).
 DEV          ?= /dev/ttyUSB0
 # Size budget of the release kernel8.img, checked by `make test`: a guard
@@ -45,7 +55,7 @@ HOST      = $(shell rustc -vV | sed -n 's/^host: //p')
 LLVM_BIN  = $(SYSROOT)/lib/rustlib/$(HOST)/bin
 LLVM_ENV  = LD_LIBRARY_PATH=$(SYSROOT)/lib
 
-.PHONY: chainloader chainboot chainboot-qemu test-chainload all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image-size lint clippy loom miri fuzz \
+.PHONY: sdcard sdcard-files sdcard-check setup-sdcard chainloader chainboot chainboot-qemu test-chainload all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image-size lint clippy loom miri fuzz \
 	fmt fmt-check doc objdump nm clean help setup setup-rust setup-qemu setup-gdb runner
 
 all: kernel ## Release build for BSP: writes target/<bsp>/kernel8.img
@@ -60,6 +70,18 @@ setup-qemu:
 	@$(SETUP) qemu
 setup-gdb:
 	@$(SETUP) gdb
+setup-sdcard:
+	@$(SETUP) sdcard
+
+sdcard: setup-sdcard $(SD_KERNEL_BUILD) ## SD card image for BSP: target/<bsp>/sdcard.img (CHAINLOADER=1: with the chainloader)
+	@tools/sdcard.sh image $(BSP) $(SD_KERNEL) $(SDCARD_IMG)
+
+sdcard-files: setup-sdcard $(SD_KERNEL_BUILD) ## Copy the boot files into a mounted boot partition: DIR=/media/.../boot
+	@test -n "$(DIR)" || { echo "usage: make sdcard-files DIR=<mounted boot partition> [BSP=rpi3|rpi4]"; exit 2; }
+	@tools/sdcard.sh files $(BSP) $(SD_KERNEL) "$(DIR)"
+
+sdcard-check: setup-sdcard $(SD_KERNEL_BUILD) ## Check target/<bsp>/sdcard.img: every file there, kernel8.img identical to the build
+	@tools/sdcard.sh check $(BSP) $(SD_KERNEL) $(SDCARD_IMG)
 
 runner: setup-rust
 	@$(CARGO) build --quiet --release -p qemu-runner -p chainboot --target-dir target/tools
@@ -133,11 +155,16 @@ test-host: setup-rust ## Unit tests of the portable crates on this machine
 	$(CARGO) test
 
 TEST_BOARDS ?= $(BSP)
-test-kernel: setup runner ## QEMU test kernels for TEST_BOARDS (default: BSP), debug and release
+# Each board's test kernels run three times: dev and release profiles with
+# QEMU's 62.5 MHz generic timer, then dev with the board's own counter
+# frequency (19.2 MHz on a Pi 3, 54 MHz on a Pi 4), so no time conversion can
+# quietly assume QEMU's rate.
+test-kernel: setup runner ## QEMU test kernels for TEST_BOARDS (default: BSP), debug and release, QEMU's and the board's timer rate
 	@status=0; \
 	for board in $(TEST_BOARDS); do \
-	  for profile in dev release; do \
-	    echo "==> QEMU tests: $$board, $$profile profile"; \
+	  for profile in dev release board-counter; do \
+	    echo "==> QEMU tests: $$board, $$profile"; \
+	    QEMU_COUNTER_HZ=$$( [ $$profile = board-counter ] && echo board || echo qemu ) \
 	    $(call kernel_cargo,test,$$board) --no-fail-fast \
 	      $$( [ $$profile = release ] && echo --release ) || status=1; \
 	  done; \

@@ -7,6 +7,7 @@
 #   tools/setup.sh gdb    gdb-multiarch (for `make gdb`)
 #   tools/setup.sh miri   nightly toolchain with the miri component (for `make miri`)
 #   tools/setup.sh fuzz   nightly toolchain and cargo-fuzz (for `make fuzz`)
+#   tools/setup.sh sdcard mtools, dosfstools, sfdisk and Debian's archive keyring (for `make sdcard`)
 #   tools/setup.sh all    all of the above (what CI runs)
 #
 # Each step first checks and does nothing when the tool is already there, so the
@@ -146,6 +147,24 @@ setup_gdb() {
     apt_install gdb-multiarch
 }
 
+# ---------------------------------------------------------------- SD card
+setup_sdcard() {
+    PATH=$PATH:/usr/sbin:/sbin
+    missing=
+    command -v mcopy >/dev/null 2>&1 || missing="$missing mtools"
+    command -v mkfs.vfat >/dev/null 2>&1 || missing="$missing dosfstools"
+    command -v sfdisk >/dev/null 2>&1 || missing="$missing fdisk"
+    if [ -z "${FIRMWARE_DIR:-}" ] && [ ! -r /usr/share/keyrings/debian-archive-keyring.gpg ]; then
+        missing="$missing debian-archive-keyring"
+    fi
+    [ -z "$missing" ] && return 0
+    have_apt || die "'make sdcard' needs:$missing (mtools, dosfstools, sfdisk; and apt-get + \
+Debian's archive keyring to fetch the firmware, or FIRMWARE_DIR=<folder with the firmware files>)"
+    apt_update
+    # shellcheck disable=SC2086 # a list of package names
+    apt_install $missing
+}
+
 [ $# -gt 0 ] || set -- all
 for what in "$@"; do
     case $what in
@@ -154,7 +173,8 @@ for what in "$@"; do
         gdb) setup_gdb ;;
         miri) setup_miri ;;
         fuzz) setup_fuzz ;;
+        sdcard) setup_sdcard ;;
         all) setup_rust; setup_qemu; setup_gdb ;;
-        *) die "unknown step '$what' (rust, qemu, gdb, miri, fuzz, all)" ;;
+        *) die "unknown step '$what' (rust, qemu, gdb, miri, fuzz, sdcard, all)" ;;
     esac
 done

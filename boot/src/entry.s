@@ -193,6 +193,7 @@ at_el1:
 park_core:
     wfi
     b       park_core
+.size park_core, . - park_core
 
 // EL2 vector table: every entry parks the core (see from_el2).
 .balign 0x800

@@ -11,7 +11,7 @@ use kernel::{board, irq};
 kernel::test_spec!(
     "boot elf",
     "expect entry     EL3, now EL1 with MMU and caches on",
-    "expect timer     62500000 Hz (CNTFRQ_EL0)",
+    "expect timer     {counter_hz} Hz (CNTFRQ_EL0)",
 );
 
 kernel::test_kernel!(entered_at_el3_and_runs_at_el1, timer_and_interrupts_work_after_el3_entry);

@@ -13,6 +13,7 @@ pub mod board;
 pub mod cpu;
 pub mod gpio;
 pub mod pl011;
+pub mod system_timer;
 pub mod uart0;
 
 /// Wraps a register block at a fixed address, so drivers hold a plain address

@@ -57,6 +57,8 @@ pub const PL011_BASE: usize = PERIPHERAL_BASE + 0x20_1000;
 pub const GPIO_BASE: usize = PERIPHERAL_BASE + 0x20_0000;
 /// ARM-to-VideoCore mailbox 0.
 pub const MAILBOX_BASE: usize = PERIPHERAL_BASE + 0xb880;
+/// System timer (free-running 1 MHz counter).
+pub const SYSTEM_TIMER_BASE: usize = PERIPHERAL_BASE + 0x3000;
 /// Power management (watchdog, reset).
 pub const POWER_MANAGEMENT_BASE: usize = PERIPHERAL_BASE + 0x10_0000;
 

@@ -21,7 +21,10 @@
 //!
 //! The board (QEMU machine) comes from the ELF's `.kernel_board` section.
 //! Environment: `QEMU` overrides the emulator binary; `QEMU_RUNNER_VERBOSE=1`
-//! prints the whole console of passing tests too.
+//! prints the whole console of passing tests too; `QEMU_COUNTER_HZ=board`
+//! runs tests with the real board's generic-timer frequency (19.2 MHz on a
+//! Pi 3, 54 MHz on a Pi 4) instead of QEMU's 62.5 MHz, and `{counter_hz}` in
+//! a test's expectations stands for the frequency it booted with.
 
 mod chainload;
 mod elf;
@@ -135,6 +138,31 @@ pub fn machine_for(board: Option<&str>) -> Result<&'static str, String> {
         Some(other) => Err(format!("unknown board {other:?} in the ELF")),
         None => Err("the ELF has no .kernel_board section (not built from this kernel?)".into()),
     }
+}
+
+/// QEMU's generic-timer frequency when no `cntfrq` is given (62.5 MHz).
+pub const QEMU_COUNTER_HZ: u64 = 62_500_000;
+
+/// The counter frequency to boot with, from `QEMU_COUNTER_HZ`: unset or
+/// `qemu` keeps QEMU's own, `board` takes the real board's (19.2 MHz on a
+/// Pi 3, 54 MHz on a Pi 4), a number is taken as Hz.
+pub fn counter_hz(board: &str) -> Result<Option<u64>, String> {
+    match std::env::var("QEMU_COUNTER_HZ").as_deref() {
+        Err(_) | Ok("" | "qemu") => Ok(None),
+        Ok("board") => match board {
+            "rpi3" => Ok(Some(19_200_000)),
+            "rpi4" => Ok(Some(54_000_000)),
+            other => Err(format!("no counter frequency known for board {other:?}")),
+        },
+        Ok(hz) => hz.parse().map(Some).map_err(|_| {
+            format!("QEMU_COUNTER_HZ must be qemu, board or a number of Hz, not {hz:?}")
+        }),
+    }
+}
+
+/// QEMU's CPU type on a machine (for `-global TYPE.cntfrq=...`).
+pub fn cpu_type_for(machine: &str) -> &'static str {
+    if machine == "raspi3b" { "cortex-a53-arm-cpu" } else { "cortex-a72-arm-cpu" }
 }
 
 /// The emulator binary.

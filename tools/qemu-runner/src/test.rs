@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 const CRASH_MARKER: &[u8] = b"*** KERNEL";
 const HARNESS_OK: &[u8] = b"test result: ok";
 
+/// A check run on the instruction trace after the kernel exited.
+type TraceCheck = fn(&Path, &KernelElf) -> Result<String, String>;
+
 enum Event {
     Output(Vec<u8>),
     OutputClosed,
@@ -26,13 +29,16 @@ enum Event {
 pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
     let kernel = KernelElf::read(elf_path)?;
     let mut spec = Spec::parse(kernel.test_spec.as_deref().unwrap_or(""))?;
-    for step in &mut spec.steps {
-        if let Step::Expect(text) | Step::Send(text) = step {
-            *text = kernel.resolve_symbols(text)?;
-        }
-    }
     let board = kernel.board.clone().unwrap_or_default();
     let machine = crate::machine_for(kernel.board.as_deref())?;
+    let counter_hz = crate::counter_hz(&board)?;
+    let effective_hz = counter_hz.unwrap_or(crate::QEMU_COUNTER_HZ).to_string();
+    for step in &mut spec.steps {
+        if let Step::Expect(text) | Step::Send(text) = step {
+            *text =
+                replace(&kernel.resolve_symbols(text)?, b"{counter_hz}", effective_hz.as_bytes());
+        }
+    }
     let name = test_name(elf_path);
     let boot_file = if spec.boot_elf {
         elf_path.to_path_buf()
@@ -49,9 +55,12 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
     if spec.icount {
         command.args(["-icount", "shift=0,sleep=off"]);
     }
-    if spec.check_atomics_after_mmu {
+    if spec.check_atomics_after_mmu || spec.check_cores_parked {
         let _ = std::fs::remove_file(&trace_path);
         command.args(["-d", "in_asm,nochain", "-D"]).arg(&trace_path);
+    }
+    if let Some(hz) = counter_hz {
+        command.arg("-global").arg(format!("{}.cntfrq={hz}", crate::cpu_type_for(machine)));
     }
     command
         .args(["-M", machine, "-display", "none", "-monitor", "none", "-serial", "stdio"])
@@ -289,15 +298,28 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
             failure = Some("the kernel printed a crash report".into());
         } else if spec.exit_status == 0 && spec.harness && find(&output, HARNESS_OK).is_none() {
             failure = Some("QEMU exited 0 but the harness never printed 'test result: ok'".into());
-        } else if spec.check_atomics_after_mmu {
-            match crate::trace::check_atomics_after_mmu(&trace_path, &kernel) {
-                Ok(summary) => println!("    {board} {}: {summary}", test_name(elf_path)),
-                Err(problem) => failure = Some(problem),
+        } else {
+            let checks: [(bool, TraceCheck); 2] = [
+                (spec.check_atomics_after_mmu, crate::trace::check_atomics_after_mmu),
+                (spec.check_cores_parked, crate::trace::check_cores_parked),
+            ];
+            for (_, check) in checks.iter().filter(|(enabled, _)| *enabled) {
+                match check(&trace_path, &kernel) {
+                    Ok(summary) => println!("    {board} {}: {summary}", test_name(elf_path)),
+                    Err(problem) => {
+                        failure = Some(problem);
+                        break;
+                    }
+                }
             }
         }
     }
 
     let elapsed = started.elapsed().as_secs_f64();
+    let counter_note = match counter_hz {
+        Some(hz) => format!(" [counter at {} MHz]", hz as f64 / 1e6),
+        None => String::new(),
+    };
     let console = String::from_utf8_lossy(&output).replace('\r', "");
     let verbose = std::env::var_os("QEMU_RUNNER_VERBOSE").is_some_and(|v| v != "0");
     for line in console.lines().filter(|l| l.starts_with("test ") && !l.starts_with("test result"))
@@ -306,14 +328,16 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
     }
     match failure {
         None => {
-            println!("qemu-test {board} {name} ... ok ({elapsed:.2} s)");
+            println!("qemu-test {board} {name} ... ok ({elapsed:.2} s){counter_note}");
             if verbose {
                 print_console(&kernel, &console);
             }
             Ok(ExitCode::SUCCESS)
         }
         Some(reason) => {
-            println!("qemu-test {board} {name} ... FAILED ({elapsed:.2} s): {reason}");
+            println!(
+                "qemu-test {board} {name} ... FAILED ({elapsed:.2} s){counter_note}: {reason}"
+            );
             print_console(&kernel, &console);
             if !qemu_errors.trim().is_empty() {
                 println!("---- QEMU stderr ----\n{}", qemu_errors.trim_end());
@@ -398,6 +422,19 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+/// `text` with every `from` replaced by `to`.
+fn replace(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = find(rest, from).filter(|_| !from.is_empty()) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(to);
+        rest = &rest[at + from.len()..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
 fn show(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -425,6 +462,12 @@ mod tests {
         );
         assert_eq!(test_name(Path::new("target/x/release/kernel")), "kernel");
         assert_eq!(test_name(Path::new("a/boot-el3")), "boot-el3");
+    }
+
+    #[test]
+    fn replaces_every_occurrence() {
+        assert_eq!(replace(b"a{x}b{x}", b"{x}", b"12"), b"a12b12");
+        assert_eq!(replace(b"none", b"{x}", b"12"), b"none");
     }
 
     #[test]
