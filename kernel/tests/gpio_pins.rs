@@ -93,15 +93,21 @@ fn outputs_show_in_the_level_register() {
 }
 
 fn pulls_can_be_set() {
-    // Pulls cannot be read back (the BCM2837 has no register for it) and
-    // have no electrical effect in QEMU: this checks that both SoCs' ways of
-    // setting them (the GPPUD/GPPUDCLK sequence, the PUP_PDN bits) run and
-    // leave the function alone.
+    // Pulls have no electrical effect in QEMU. Both SoCs' ways of setting
+    // them (the BCM2837's GPPUD/GPPUDCLK sequence, the BCM2711's PUP_PDN
+    // bits) must run and leave the function alone; the BCM2711 reports the
+    // pull back (QEMU models its PUP_PDN registers), so there the encoding
+    // (0 none, 1 up, 2 down) is checked too. The BCM2837 has no such register.
     let mut pin = Pin::take(PINS[0]).unwrap();
     pin.set_function(Function::Input);
+    let reports_pulls = board::GPIO_PULL_CONTROL == board::PullControl::Bcm2711PerPinBits;
     for pull in [Pull::Up, Pull::Down, Pull::None] {
         pin.set_pull(pull);
         assert_eq!(pin.function(), Function::Input);
+        match pin.pull() {
+            Some(reported) => assert_eq!(reported, pull),
+            None => assert!(!reports_pulls, "the BCM2711 reports pulls"),
+        }
     }
 }
 

@@ -201,6 +201,21 @@ impl Gpio {
         cpu::restore_irqs(irq);
     }
 
+    /// `pin`'s pull resistor as the SoC reports it: the BCM2711 keeps it in
+    /// GPIO_PUP_PDN_CNTRL; the BCM2837 has no register to read it from (`None`).
+    pub fn pull(&self, pin: u32) -> Option<Pull> {
+        if pin >= PIN_COUNT || board::GPIO_PULL_CONTROL != PullControl::Bcm2711PerPinBits {
+            return None;
+        }
+        let bits = self.registers.pup_pdn_cntrl[(pin / 16) as usize].get() >> ((pin % 16) * 2);
+        match bits & 0b11 {
+            0 => Some(Pull::None),
+            1 => Some(Pull::Up),
+            2 => Some(Pull::Down),
+            _ => None,
+        }
+    }
+
     /// Drives an output pin high (`true`) or low.
     pub fn write(&self, pin: u32, high: bool) {
         if pin >= PIN_COUNT {

@@ -144,6 +144,12 @@ impl Pin {
         GPIO.set_pull(self.number, pull);
     }
 
+    /// The pull resistor as the SoC reports it (`None` on the BCM2837, which
+    /// cannot report it).
+    pub fn pull(&self) -> Option<Pull> {
+        GPIO.pull(self.number)
+    }
+
     /// Drives the pin high (takes effect while it is an output).
     pub fn set_high(&mut self) {
         GPIO.write(self.number, true);
