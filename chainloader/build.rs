@@ -1,12 +1,12 @@
-//! Build script: links the chainloader with its own `linker.ld` (it runs high
-//! in memory, out of the way of the kernel it loads).
+//! Build script: links the chainloader with `soc/program.ld`, the layout of
+//! the programs that run high in memory, out of the way of the kernel they start.
 
 use std::path::PathBuf;
 
 fn main() {
     let target = std::env::var("TARGET").unwrap_or_default();
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
-    let linker_script = manifest_dir.join("linker.ld");
+    let linker_script = manifest_dir.join("../soc/program.ld");
     println!("cargo:rerun-if-changed={}", linker_script.display());
     println!("cargo:rerun-if-changed=build.rs");
     if target.starts_with("aarch64") && target.ends_with("-none") {

@@ -7,9 +7,10 @@
 //! chose (EL2), using only the `soc` crate's polled PL011 and GPIO drivers: no
 //! atomics (which need the MMU on a real Pi), no allocator, no interrupts.
 //!
-//! 1. `entry.s` copies the loader from 0x80000 to 0x2000000 (`linker.ld`) and
+//! 1. The entry code shared with the kernel decompressor (`soc::program`)
+//!    copies the loader from 0x80000 to 0x2000000 (`soc/program.ld`) and
 //!    continues there, so 0x80000 onwards is free for the kernel.
-//! 2. [`loader_main`] sets up UART0 (115200 8N1 on GPIO 14/15) and feeds every
+//! 2. [`program_main`] sets up UART0 (115200 8N1 on GPIO 14/15) and feeds every
 //!    received byte, and the passage of time, to the protocol's state machine
 //!    (`driver_core::chainload::Loader`), which writes the image to 0x80000.
 //! 3. A bad magic, an oversized image, a CRC mismatch or a stalled transfer is
@@ -26,27 +27,16 @@ use soc::board;
 use soc::gpio::Gpio;
 use soc::pl011::Pl011;
 
-core::arch::global_asm!(include_str!("entry.s"));
-
-/// Where kernels are loaded and started (where the firmware puts kernel8.img).
-const KERNEL_ADDRESS: usize = 0x80000;
-
-unsafe extern "C" {
-    /// First byte of the loader as linked (`linker.ld`): the end of the room
-    /// for a kernel.
-    static __loader_start: u8;
-    /// Jumps to `entry` with x0 = `boot_argument` and x1-x3 = 0 (`entry.s`).
-    fn start_kernel(boot_argument: u64, entry: usize) -> !;
-}
+use soc::program::{KERNEL_ADDRESS, current_el, start_kernel};
 
 /// The board this loader was built for, for the test runner (not loaded).
 #[unsafe(link_section = ".kernel_board")]
 #[used]
 static BOARD: [u8; 4] = board::BSP_NAME_BYTES;
 
-/// Entered from `entry.s` on core 0 with the firmware's x0.
+/// Entered from the shared entry code on core 0 with the firmware's x0.
 #[unsafe(no_mangle)]
-pub extern "C" fn loader_main(boot_argument: u64) -> ! {
+pub extern "C" fn program_main(boot_argument: u64, _loaded_at: usize) -> ! {
     // SAFETY: the board module names UART0 and the GPIO block; this is the
     // only code running, and the MMU is off, so the addresses are physical.
     let (mut uart, gpio) = unsafe { (Pl011::new(board::PL011_BASE), Gpio::new(board::GPIO_BASE)) };
@@ -86,7 +76,7 @@ pub extern "C" fn loader_main(boot_argument: u64) -> ! {
 /// the device tree if the firmware put one in between (x0 at entry points to
 /// it; the kernel will want to read it).
 fn kernel_room(boot_argument: u64) -> usize {
-    let loader = core::ptr::addr_of!(__loader_start) as usize;
+    let loader = soc::program::start_address();
     let end = match device_tree_start(boot_argument) {
         Some(start) if start > KERNEL_ADDRESS && start < loader => start,
         _ => loader,
@@ -111,13 +101,6 @@ fn device_tree_start(address: u64) -> Option<usize> {
 fn milliseconds() -> u64 {
     let frequency = soc::cpu::counter_frequency().max(1000);
     soc::cpu::counter() / (frequency / 1000)
-}
-
-fn current_el() -> u64 {
-    let el: u64;
-    // SAFETY: reading CurrentEL has no side effects.
-    unsafe { core::arch::asm!("mrs {}, CurrentEL", out(reg) el, options(nomem, nostack)) };
-    (el >> 2) & 3
 }
 
 #[panic_handler]

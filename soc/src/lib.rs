@@ -6,13 +6,17 @@
 //! exists — no atomics, no allocation — which is what the chainloader
 //! (`chainloader/`) needs; the kernel (`kernel/`) re-exports it under
 //! `kernel::board`, `kernel::drivers::{pl011, gpio}` and `kernel::arch::cpu`.
-//! Which board is chosen with the features `bsp-rpi3` / `bsp-rpi4`.
+//! Which board is chosen with the features `bsp-rpi3` / `bsp-rpi4`; the
+//! feature `program-entry` adds [`program`], the entry code the chainloader
+//! and the kernel decompressor share.
 #![no_std]
 
 pub mod board;
 pub mod cpu;
 pub mod gpio;
 pub mod pl011;
+#[cfg(feature = "program-entry")]
+pub mod program;
 pub mod system_timer;
 pub mod uart0;
 

@@ -4,15 +4,23 @@
 //! qemu-runner ELF                 cargo runner: a test kernel (one with a test
 //!                                 spec) is run as a test, any other kernel
 //!                                 interactively on this terminal
-//! qemu-runner run [--gdb] [--console FILE] ELF
+//! qemu-runner run [--gdb] [--console FILE] [--image IMG] ELF
 //!                                 interactive: console on this terminal
 //!                                 (Ctrl-A X quits, Ctrl-C goes to the kernel),
 //!                                 or written to FILE; --gdb waits for a
-//!                                 debugger on localhost:1234
+//!                                 debugger on localhost:1234; --image boots
+//!                                 IMG (e.g. the packed kernel8.img) instead
+//!                                 of ELF's raw image
 //! qemu-runner test ELF            run as a test and report pass/fail
-//! qemu-runner image ELF OUT [--max-size BYTES]
-//!                                 write the raw kernel8.img the firmware
-//!                                 loads; fail if it is larger than BYTES
+//! qemu-runner image ELF OUT [--packed DECOMPRESSOR_ELF] [--max-size BYTES]
+//!                                 write the kernel8.img the firmware loads:
+//!                                 the raw image, or with --packed the
+//!                                 decompressor followed by the compressed
+//!                                 kernel; fail if it is larger than BYTES
+//! qemu-runner boot-image ELF IMAGE
+//!                                 test a packed kernel8.img built from ELF:
+//!                                 it boots to the prompt and powers off, and
+//!                                 a damaged copy stops in the decompressor
 //! qemu-runner chainload LOADER_ELF KERNEL_IMG --tool CHAINBOOT
 //!                                 test the serial chainloader: refusals of
 //!                                 bad input, then CHAINBOOT pushes KERNEL_IMG
@@ -28,6 +36,8 @@
 
 mod chainload;
 mod elf;
+mod image_check;
+mod pack;
 mod spec;
 mod test;
 mod trace;
@@ -39,17 +49,14 @@ use std::process::{Command, ExitCode};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("image") => match &args[1..] {
-            [elf, out] => write_image(Path::new(elf), Path::new(out), None),
-            [elf, out, flag, max] if flag == "--max-size" => match max.parse() {
-                Ok(max) => write_image(Path::new(elf), Path::new(out), Some(max)),
-                Err(_) => Err(format!("--max-size takes a number of bytes, not {max:?}")),
-            },
-            _ => Err(usage()),
-        },
+        Some("image") => parse_image(&args[1..]).and_then(|image| write_image(&image)),
         Some("run") => parse_run(&args[1..]).and_then(|run| run_interactive(&run)),
         Some("test") => match &args[1..] {
             [elf] => test::run_test(Path::new(elf)),
+            _ => Err(usage()),
+        },
+        Some("boot-image") => match &args[1..] {
+            [elf, image] => image_check::run(Path::new(elf), Path::new(image)),
             _ => Err(usage()),
         },
         Some("chainload") => match &args[1..] {
@@ -63,9 +70,12 @@ fn main() -> ExitCode {
             let path = Path::new(elf);
             match KernelElf::read(path) {
                 Ok(kernel) if kernel.test_spec.is_some() => test::run_test(path),
-                Ok(_) => {
-                    run_interactive(&Run { elf: path.to_path_buf(), gdb: false, console: None })
-                }
+                Ok(_) => run_interactive(&Run {
+                    elf: path.to_path_buf(),
+                    gdb: false,
+                    console: None,
+                    image: None,
+                }),
                 Err(e) => Err(e),
             }
         }
@@ -80,8 +90,8 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> String {
-    "usage: qemu-runner ELF | run [--gdb] [--console FILE] ELF | test ELF \
-     | image ELF OUT [--max-size BYTES] | chainload LOADER_ELF KERNEL_IMG --tool CHAINBOOT"
+    "usage: qemu-runner ELF | run [--gdb] [--console FILE] [--image IMG] ELF | test ELF \
+     | image ELF OUT [--packed DECOMPRESSOR_ELF] [--max-size BYTES] | chainload LOADER_ELF KERNEL_IMG --tool CHAINBOOT | boot-image ELF IMAGE"
         .to_string()
 }
 
@@ -90,15 +100,17 @@ struct Run {
     elf: PathBuf,
     gdb: bool,
     console: Option<PathBuf>,
+    image: Option<PathBuf>,
 }
 
 fn parse_run(args: &[String]) -> Result<Run, String> {
-    let mut run = Run { elf: PathBuf::new(), gdb: false, console: None };
+    let mut run = Run { elf: PathBuf::new(), gdb: false, console: None, image: None };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--gdb" => run.gdb = true,
             "--console" => run.console = Some(args.next().ok_or_else(usage)?.into()),
+            "--image" => run.image = Some(args.next().ok_or_else(usage)?.into()),
             other if other.starts_with("--") => return Err(format!("unknown option {other}")),
             elf => run.elf = elf.into(),
         }
@@ -109,20 +121,64 @@ fn parse_run(args: &[String]) -> Result<Run, String> {
     Ok(run)
 }
 
-fn write_image(elf_path: &Path, out: &Path, max_size: Option<usize>) -> Result<ExitCode, String> {
-    let kernel = KernelElf::read(elf_path)?;
+/// Options of `qemu-runner image`.
+struct ImageArgs {
+    elf: PathBuf,
+    out: PathBuf,
+    packed: Option<PathBuf>,
+    max_size: Option<usize>,
+}
+
+fn parse_image(args: &[String]) -> Result<ImageArgs, String> {
+    let mut paths = Vec::new();
+    let (mut packed, mut max_size) = (None, None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--packed" => packed = Some(PathBuf::from(args.next().ok_or_else(usage)?)),
+            "--max-size" => {
+                let value = args.next().ok_or_else(usage)?;
+                let bytes = value
+                    .parse()
+                    .map_err(|_| format!("--max-size takes a number of bytes, not {value:?}"))?;
+                max_size = Some(bytes);
+            }
+            other if other.starts_with("--") => return Err(format!("unknown option {other}")),
+            path => paths.push(PathBuf::from(path)),
+        }
+    }
+    let [elf, out] = <[PathBuf; 2]>::try_from(paths).map_err(|_| usage())?;
+    Ok(ImageArgs { elf, out, packed, max_size })
+}
+
+fn write_image(args: &ImageArgs) -> Result<ExitCode, String> {
+    let kernel = KernelElf::read(&args.elf)?;
     if kernel.load_address != 0x80000 {
         return Err(format!("image loads at {:#x}, not 0x80000", kernel.load_address));
     }
+    let image = match &args.packed {
+        Some(decompressor) => pack::pack(&kernel, &KernelElf::read(decompressor)?)?,
+        None => kernel.image.clone(),
+    };
+    let out = &args.out;
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    std::fs::write(out, &kernel.image)
-        .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    let size = kernel.image.len();
-    println!("{}: {size} bytes ({:.1} KiB)", out.display(), size as f64 / 1024.0);
-    match max_size {
+    std::fs::write(out, &image).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    let size = image.len();
+    let kib = |bytes: usize| bytes as f64 / 1024.0;
+    match &args.packed {
+        Some(_) => println!(
+            "{}: {size} bytes ({:.1} KiB), packed: the kernel's {} bytes ({:.1} KiB) behind the decompressor",
+            out.display(),
+            kib(size),
+            kernel.image.len(),
+            kib(kernel.image.len())
+        ),
+        None => println!("{}: {size} bytes ({:.1} KiB)", out.display(), kib(size)),
+    }
+    match args.max_size {
         Some(max) if size > max => {
             Err(format!("{} is {size} bytes, over the {max}-byte budget", out.display()))
         }
@@ -183,7 +239,10 @@ pub fn image_beside(elf_path: &Path, kernel: &KernelElf) -> Result<PathBuf, Stri
 fn run_interactive(run: &Run) -> Result<ExitCode, String> {
     let kernel = KernelElf::read(&run.elf)?;
     let machine = machine_for(kernel.board.as_deref())?;
-    let image = image_beside(&run.elf, &kernel)?;
+    let image = match &run.image {
+        Some(image) => image.clone(),
+        None => image_beside(&run.elf, &kernel)?,
+    };
     let mut command = Command::new(qemu_binary());
     command.args(["-M", machine, "-display", "none", "-kernel"]).arg(&image);
     match &run.console {

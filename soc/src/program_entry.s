@@ -1,11 +1,16 @@
-// Entry of the chainloader. The firmware (or QEMU) put the raw image at
-// 0x80000 and jumped here with x0 = the device tree's address (or 0x100)
-// and x1-x3 = 0, at EL2 on a Pi. The loader keeps that state for the kernel
-// it will start: same exception level, MMU and caches off, x0 passed on, and
-// cores 1-3 left waiting in the firmware's spin table.
+// Entry of the programs that run before the kernel and then start it: the
+// chainloader and the decompressor of a packed kernel8.img (feature
+// `program-entry` of the soc crate; layout in soc/program.ld). The firmware
+// (or QEMU, or the chainloader) put the raw image at 0x80000 and jumped here
+// with x0 = the device tree's address (or 0x100) and x1-x3 = 0, at EL2 on a
+// Pi. The program keeps that state for the kernel it will start: same
+// exception level, MMU and caches off, x0 passed on, and cores 1-3 left
+// waiting in the firmware's spin table.
 //
-// Until `loader_main`:
+// Until `program_main(boot_argument, loaded_at)`:
 //   x19  x0 from the firmware, handed to the kernel as is
+//   x20  where the image was loaded (what follows the program there, such as
+//        a packed kernel, is not copied)
 
 // CPTR_EL2: RES1 bits only; TFP = 0, so FP/SIMD (which Rust code uses) does not trap.
 .equ CPTR_EL2_VALUE,  0x33ff
@@ -17,6 +22,7 @@
 .type _start, %function
 _start:
     mov     x19, x0
+    adr     x20, _start
 
     // Only core 0 gets here on a raw-image boot; any other core (all of them
     // start at the entry when QEMU loads an ELF) waits forever.
@@ -27,8 +33,8 @@ _start:
     // Move out of the way: copy the image from where it was loaded to where
     // it is linked, then continue there. Position independent until the `br`.
     adr     x1, _start
-    ldr     x2, =__loader_start
-    ldr     x3, =__loader_image_end
+    ldr     x2, =__program_start
+    ldr     x3, =__program_image_end
     cmp     x1, x2
     b.eq    relocated
 1:  ldp     x4, x5, [x1], #16
@@ -60,7 +66,7 @@ relocated:
 3:  msr     CPTR_EL3, xzr
 4:  isb
 
-    ldr     x1, =__loader_stack_top
+    ldr     x1, =__program_stack_top
     mov     sp, x1
     // Zero BSS (16-byte aligned at both ends by linker.ld).
     ldr     x1, =__bss_start
@@ -73,7 +79,8 @@ relocated:
     mov     x29, xzr
     mov     x30, xzr
     mov     x0, x19
-    bl      loader_main
+    mov     x1, x20
+    bl      program_main
 park:
     wfi
     b       park
