@@ -187,13 +187,30 @@ at_el1:
 
 // Parked cores sleep in WFI (not WFE: QEMU treats WFE as a busy yield). No
 // interrupt is routed to them, so they stay here until an SMP bring-up
-// changes this loop.
+// changes this loop. Each core first records its arrival in `parked_cores`
+// (one u64 per core, zeroed with BSS before the release): a plain store,
+// made with the caches off; the kernel reads the flags after invalidating
+// the line (`arch::cpu::parked_cores`).
 .global park_core
 .type park_core, %function
 park_core:
-    wfi
-    b       park_core
+    mrs     x0, MPIDR_EL1
+    and     x0, x0, #0x3
+    adrp    x1, parked_cores
+    add     x1, x1, :lo12:parked_cores
+    mov     x2, #1
+    str     x2, [x1, x0, lsl #3]
+    dsb     sy
+1:  wfi
+    b       1b
 .size park_core, . - park_core
+
+.pushsection .bss.parked_cores, "aw", %nobits
+.balign 64
+.global parked_cores
+parked_cores:
+    .zero 64
+.popsection
 
 // EL2 vector table: every entry parks the core (see from_el2).
 .balign 0x800

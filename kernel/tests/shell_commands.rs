@@ -30,6 +30,7 @@ kernel::test_spec!(
     "send info\\r",
     "expect \\r\\nboard    Raspberry Pi",
     "expect 4 cores (Cortex-A",
+    "expect cores    0 runs the kernel; 3 of 3 parked in WFI",
     "expect Hz (CNTFRQ_EL0)",
     "expect kernel   async-pi",
     "expect boot     took",

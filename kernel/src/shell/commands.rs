@@ -243,6 +243,12 @@ fn info(term: &mut Terminal) -> Result<(), Interrupted> {
                 None => say!(term, " (the firmware did not report it)\n"),
             }
             say!(term, "SoC      {}, {} cores ({})\n", id.soc, board::CORES, cpu::core_name());
+            let parked = cpu::parked_cores().iter().filter(|&&parked| parked).count();
+            say!(
+                term,
+                "cores    0 runs the kernel; {parked} of {} parked in WFI\n",
+                board::CORES - 1
+            );
         }
         None => say!(term, "board    unknown\n"),
     }

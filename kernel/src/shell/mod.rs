@@ -32,10 +32,16 @@ use terminal::{Terminal, say};
 /// The prompt.
 pub const PROMPT: &str = "> ";
 
+/// The shell's receive ring: a paste or a `crc32` transfer of this much
+/// arrives whole even while the shell is busy for a moment (echoing,
+/// redrawing, or starved of host CPU under QEMU); beyond it bytes are dropped
+/// and counted (`info`).
+const RX_RING_BYTES: usize = 16 * 1024;
+
 /// The default kernel's main: heartbeat and shell as tasks on this core's
 /// executor. Never returns (`poweroff` and `reboot` end it).
 pub fn main() -> ! {
-    let (rx, tx) = match uart::start(UartConfig::default()) {
+    let (rx, tx) = match uart::start(UartConfig { rx_capacity: RX_RING_BYTES }) {
         Ok(halves) => halves,
         Err(error) => panic!("the shell needs UART0: {error:?}"),
     };

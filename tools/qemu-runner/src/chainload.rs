@@ -156,7 +156,8 @@ impl Host {
         if !error.contains(reason) {
             return Err(format!("expected an error with {reason:?}, got {error:?}"));
         }
-        self.expect_line(READY_LINE, Duration::from_secs(3))?;
+        // Generous: QEMU may be starved of host CPU on a loaded machine.
+        self.expect_line(READY_LINE, Duration::from_secs(10))?;
         Ok(error.trim_start_matches(ERROR_LINE).trim().to_string())
     }
 

@@ -20,7 +20,6 @@
 //! | `elapsed-below MS`   | fail if more than MS ms of host time passed since QEMU started  |
 //! | `pause MS`           | wait MS ms of host time (the kernel catches up with a flood)    |
 //! | `check atomics-after-mmu` | trace executed instructions; fail if an exclusive or atomic instruction ran before `enable_identity_map` turned the MMU on |
-//! | `check cores-parked` | trace executed instructions; fail unless the kernel's `park_core` loop ran (only cores 1-3 go there) |
 //!
 //! TEXT may use the escapes `\r`, `\n`, `\t`, `\\` and `\xNN`, and the
 //! placeholders `{sym:NAME}` (a symbol's address) and `{random-crc32 N SEED}`
@@ -62,8 +61,6 @@ pub struct Spec {
     pub steps: Vec<Step>,
     /// Trace instructions and check none is atomic before the MMU is on.
     pub check_atomics_after_mmu: bool,
-    /// Trace instructions and check the secondary cores reached the kernel's park loop.
-    pub check_cores_parked: bool,
     /// Run QEMU with deterministic instruction counting.
     pub icount: bool,
     /// Pace sends like a serial line at this many bits per second.
@@ -79,7 +76,6 @@ impl Default for Spec {
             boot_elf: false,
             steps: Vec::new(),
             check_atomics_after_mmu: false,
-            check_cores_parked: false,
             icount: false,
             baud: None,
         }
@@ -155,7 +151,6 @@ impl Spec {
                 }
                 "check" => match argument.trim() {
                     "atomics-after-mmu" => spec.check_atomics_after_mmu = true,
-                    "cores-parked" => spec.check_cores_parked = true,
                     _ => return Err(bad("unknown check")),
                 },
                 "expect" => spec.steps.push(Step::Expect(unescape(argument).map_err(|e| bad(&e))?)),

@@ -17,9 +17,6 @@ use std::time::{Duration, Instant};
 const CRASH_MARKER: &[u8] = b"*** KERNEL";
 const HARNESS_OK: &[u8] = b"test result: ok";
 
-/// A check run on the instruction trace after the kernel exited.
-type TraceCheck = fn(&Path, &KernelElf) -> Result<String, String>;
-
 enum Event {
     Output(Vec<u8>),
     OutputClosed,
@@ -55,7 +52,7 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
     if spec.icount {
         command.args(["-icount", "shift=0,sleep=off"]);
     }
-    if spec.check_atomics_after_mmu || spec.check_cores_parked {
+    if spec.check_atomics_after_mmu {
         let _ = std::fs::remove_file(&trace_path);
         command.args(["-d", "in_asm,nochain", "-D"]).arg(&trace_path);
     }
@@ -298,19 +295,10 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
             failure = Some("the kernel printed a crash report".into());
         } else if spec.exit_status == 0 && spec.harness && find(&output, HARNESS_OK).is_none() {
             failure = Some("QEMU exited 0 but the harness never printed 'test result: ok'".into());
-        } else {
-            let checks: [(bool, TraceCheck); 2] = [
-                (spec.check_atomics_after_mmu, crate::trace::check_atomics_after_mmu),
-                (spec.check_cores_parked, crate::trace::check_cores_parked),
-            ];
-            for (_, check) in checks.iter().filter(|(enabled, _)| *enabled) {
-                match check(&trace_path, &kernel) {
-                    Ok(summary) => println!("    {board} {}: {summary}", test_name(elf_path)),
-                    Err(problem) => {
-                        failure = Some(problem);
-                        break;
-                    }
-                }
+        } else if spec.check_atomics_after_mmu {
+            match crate::trace::check_atomics_after_mmu(&trace_path, &kernel) {
+                Ok(summary) => println!("    {board} {}: {summary}", test_name(elf_path)),
+                Err(problem) => failure = Some(problem),
             }
         }
     }

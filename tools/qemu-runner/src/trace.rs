@@ -75,33 +75,6 @@ pub fn check_atomics_after_mmu(trace: &Path, kernel: &KernelElf) -> Result<Strin
     }
 }
 
-/// The kernel's park loop for cores 1-3 (boot/src/entry.s).
-const PARK_FUNCTION: &str = "park_core";
-
-/// Checks that the kernel's park loop ran. Core 0 never enters it (it runs
-/// the kernel and exits QEMU), so its presence in the trace means the
-/// secondary cores left the firmware's spin table for the kernel's WFI loop.
-pub fn check_cores_parked(trace: &Path, kernel: &KernelElf) -> Result<String, String> {
-    let text = std::fs::read_to_string(trace)
-        .map_err(|e| format!("cannot read the instruction trace {}: {e}", trace.display()))?;
-    let (start, size, _) = kernel
-        .symbols
-        .iter()
-        .find(|(_, size, name)| *size > 0 && name == PARK_FUNCTION)
-        .ok_or_else(|| format!("no sized symbol {PARK_FUNCTION} in the ELF"))?;
-    let parked = text.lines().filter_map(parse).find(|(address, mnemonic, _)| {
-        (*start..start + size).contains(address) && *mnemonic == "wfi"
-    });
-    match parked {
-        Some((address, _, _)) => {
-            Ok(format!("secondary cores reached {PARK_FUNCTION}'s wfi at {address:#x}"))
-        }
-        None => {
-            Err(format!("{PARK_FUNCTION} never ran: cores 1-3 stayed in the firmware's spin table"))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

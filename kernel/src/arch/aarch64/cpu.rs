@@ -31,6 +31,28 @@ pub fn core_name() -> &'static str {
     }
 }
 
+unsafe extern "C" {
+    /// One u64 per core, set to 1 by the core when it enters the kernel's
+    /// park loop (boot/src/entry.s); one cache line.
+    #[link_name = "parked_cores"]
+    static PARKED_CORES: [u64; 8];
+}
+
+/// Which cores have reached the kernel's park loop (index = core number):
+/// cores 1-3, released through the spin table at boot, once they got there.
+pub fn parked_cores() -> [bool; 4] {
+    let flags = core::ptr::addr_of!(PARKED_CORES);
+    // SAFETY: `dc ivac` discards this core's copy of the flags' cache line
+    // (it never writes the line, so nothing is lost): the parked cores wrote
+    // them with their caches off, straight to memory. The reads are volatile
+    // loads of the boot code's own variable.
+    unsafe {
+        asm!("dc ivac, {}", "dsb sy", in(reg) flags, options(nostack, preserves_flags));
+        let flags = flags as *const u64;
+        core::array::from_fn(|core| flags.add(core).read_volatile() != 0)
+    }
+}
+
 /// The exception level this code runs at (1 for the kernel).
 #[inline]
 pub fn current_el() -> u8 {
