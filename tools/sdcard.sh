@@ -21,6 +21,14 @@ PATH=$PATH:/usr/sbin:/sbin          # mkfs.vfat and sfdisk live there
 export MTOOLS_SKIP_CHECK=1          # plain image files have no real geometry
 
 FIRMWARE_SUITE=${FIRMWARE_SUITE:-bookworm}
+# The machine's own Debian mirror if it has one (it may be the only one
+# reachable), else Debian's CDN.
+machine_debian_mirror() {
+    { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
+      grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}'; } |
+        grep -i 'debian' | grep -vi 'security' | head -n1
+}
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-$(machine_debian_mirror)}
 DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 DEBIAN_KEYRING=${DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
 CACHE=$ROOT/target/firmware
