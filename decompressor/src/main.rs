@@ -74,7 +74,14 @@ pub extern "C" fn program_main(boot_argument: u64, loaded_at: usize) -> ! {
         Ok(_) => fail("the packed kernel is shorter than its header says"),
         Err(error) => fail(error.message()),
     }
-    branch_filter::decode(kernel, u64::from(header.load_address));
+    if !destination.is_multiple_of(4) {
+        fail("the kernel's load address is not word-aligned");
+    }
+    // SAFETY: the same memory as `kernel`, whose last use was above; the
+    // load address is word-aligned (checked) and `raw_size / 4` words fit.
+    let kernel_words =
+        unsafe { core::slice::from_raw_parts_mut(destination as *mut u32, raw_size / 4) };
+    branch_filter::decode_words(kernel_words, u64::from(header.load_address));
     instruction_cache.restore();
     // SAFETY: the kernel is complete at `destination` (its stream's checksum
     // matched); from here on it owns the machine.

@@ -175,7 +175,9 @@ fn read_dynamic_codes(
     for &symbol in &CODE_LENGTH_ORDER[..code_length_count] {
         code_length_lengths[symbol as usize] = bits.take(3)? as u8;
     }
-    let mut code_lengths = Huffman::new();
+    // The distance code is rebuilt below: until then its table decodes the
+    // code lengths (saving a second table per block).
+    let code_lengths = &mut *dist;
     code_lengths.build(&code_length_lengths)?;
 
     let mut lengths = [0u8; 286 + 30];
@@ -211,7 +213,12 @@ fn compressed_block(
     dist: &Huffman,
 ) -> Result<(), InflateError> {
     loop {
-        let symbol = litlen.decode(bits)?;
+        // Refill only when a longest code might not be buffered: a refill
+        // leaves at least 56 bits, enough for several literals.
+        if bits.available < MAX_BITS as u32 {
+            bits.refill();
+        }
+        let symbol = litlen.decode_buffered(bits)?;
         if symbol < END_OF_BLOCK {
             out.push(symbol as u8)?;
             continue;
@@ -219,14 +226,18 @@ fn compressed_block(
         if symbol == END_OF_BLOCK {
             return Ok(());
         }
+        // The rest of a match: at most 5 + 15 + 13 bits.
+        if bits.available < 33 {
+            bits.refill();
+        }
         let index = usize::from(symbol - 257);
         let (&base, &extra) =
             LENGTH_BASE.get(index).zip(LENGTH_EXTRA.get(index)).ok_or(InflateError::BadSymbol)?;
-        let length = usize::from(base) + bits.take(u32::from(extra))? as usize;
-        let index = usize::from(dist.decode(bits)?);
+        let length = usize::from(base) + bits.take_buffered(u32::from(extra))? as usize;
+        let index = usize::from(dist.decode_buffered(bits)?);
         let (&base, &extra) =
             DIST_BASE.get(index).zip(DIST_EXTRA.get(index)).ok_or(InflateError::BadSymbol)?;
-        let distance = usize::from(base) + bits.take(u32::from(extra))? as usize;
+        let distance = usize::from(base) + bits.take_buffered(u32::from(extra))? as usize;
         out.copy_match(distance, length)?;
     }
 }
@@ -278,10 +289,20 @@ impl<'a> BitReader<'a> {
         Self { input, next: 0, buffer: 0, available: 0 }
     }
 
-    /// Loads whole bytes until at least 57 bits are buffered or the input
-    /// ends (then fewer are).
+    /// Loads whole bytes until at least 56 bits are buffered or the input
+    /// ends (then fewer are). Away from the end it takes eight bytes at once:
+    /// the bytes beyond the whole ones it counts land in bits it has not
+    /// counted yet, and the next refill writes the same values there again.
     #[inline(never)]
     fn refill(&mut self) {
+        if let Some(bytes) = self.input.get(self.next..self.next + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(bytes);
+            self.buffer |= u64::from_le_bytes(word) << self.available;
+            self.next += ((63 - self.available) >> 3) as usize;
+            self.available |= 56;
+            return;
+        }
         while self.available <= 56 {
             let Some(&byte) = self.input.get(self.next) else { return };
             self.buffer |= u64::from(byte) << self.available;
@@ -318,6 +339,15 @@ impl<'a> BitReader<'a> {
         Ok(value)
     }
 
+    /// [`take`](Self::take) from the bits already buffered (the caller
+    /// refilled): the extra bits of every match.
+    #[inline(always)]
+    fn take_buffered(&mut self, count: u32) -> Result<u32, InflateError> {
+        let value = (self.buffer & ((1u64 << count) - 1)) as u32;
+        self.consume(count)?;
+        Ok(value)
+    }
+
     /// Drops the bits up to the next byte boundary.
     fn align_to_byte(&mut self) {
         let drop = self.available % 8;
@@ -340,14 +370,28 @@ struct Huffman {
     counts: [u16; MAX_BITS + 1],
     /// Symbols in canonical order: by code length, then by symbol.
     symbols: [u16; LITLEN_SYMBOLS],
-    /// Indexed by the next FAST_BITS input bits: `symbol << 4 | length` for
-    /// codes of at most FAST_BITS bits, 0 where a longer code starts.
+    /// For each length: the first canonical code of that length, and the
+    /// index in `symbols` of its symbol (for codes longer than FAST_BITS).
+    first_code: [u16; MAX_BITS + 1],
+    first_index: [u16; MAX_BITS + 1],
+    /// Bits the fast table is indexed by: FAST_BITS, or the longest code if
+    /// that is shorter (a smaller table to fill).
+    fast_bits: u32,
+    /// Indexed by the next `fast_bits` input bits: `symbol << 4 | length`
+    /// for codes of at most `fast_bits` bits, 0 where a longer code starts.
     fast: [u16; 1 << FAST_BITS],
 }
 
 impl Huffman {
     const fn new() -> Self {
-        Self { counts: [0; MAX_BITS + 1], symbols: [0; LITLEN_SYMBOLS], fast: [0; 1 << FAST_BITS] }
+        Self {
+            counts: [0; MAX_BITS + 1],
+            symbols: [0; LITLEN_SYMBOLS],
+            first_code: [0; MAX_BITS + 1],
+            first_index: [0; MAX_BITS + 1],
+            fast_bits: 0,
+            fast: [0; 1 << FAST_BITS],
+        }
     }
 
     /// Builds the code from each symbol's code length (0 = unused).
@@ -368,6 +412,12 @@ impl Huffman {
             }
             offsets[length + 1] = offsets[length] + self.counts[length];
         }
+        self.first_index.copy_from_slice(&offsets[..=MAX_BITS]);
+        let mut code = 0u16;
+        for length in 1..=MAX_BITS {
+            code = (code + self.counts[length - 1]) << 1;
+            self.first_code[length] = code;
+        }
         for (symbol, &length) in lengths.iter().enumerate() {
             if length != 0 {
                 let slot = &mut offsets[usize::from(length)];
@@ -376,15 +426,18 @@ impl Huffman {
             }
         }
         // Fill the fast table: walk the codes in canonical order.
-        self.fast = [0; 1 << FAST_BITS];
+        let longest = (1..=MAX_BITS).rev().find(|&length| self.counts[length] != 0).unwrap_or(1);
+        self.fast_bits = FAST_BITS.min(longest as u32);
+        let table = 1usize << self.fast_bits;
+        self.fast[..table].fill(0);
         let (mut code, mut index) = (0u32, 0usize);
-        for length in 1..=FAST_BITS {
+        for length in 1..=self.fast_bits {
             for _ in 0..self.counts[length as usize] {
                 // Codes are sent most significant bit first; the reader
                 // delivers bits least significant first.
                 let reversed = code.reverse_bits() >> (32 - length);
                 let entry = (self.symbols[index] << 4) | length as u16;
-                for slot in (reversed as usize..1 << FAST_BITS).step_by(1 << length) {
+                for slot in (reversed as usize..table).step_by(1 << length) {
                     self.fast[slot] = entry;
                 }
                 code += 1;
@@ -396,30 +449,42 @@ impl Huffman {
     }
 
     /// Decodes one symbol.
-    #[inline]
     fn decode(&self, bits: &mut BitReader<'_>) -> Result<u16, InflateError> {
-        let entry = self.fast[bits.peek(FAST_BITS) as usize];
-        if entry != 0 {
-            bits.consume(u32::from(entry & 0xf))?;
-            return Ok(entry >> 4);
+        if bits.available < MAX_BITS as u32 {
+            bits.refill();
         }
-        self.decode_slow(bits)
+        self.decode_buffered(bits)
     }
 
-    /// Walks the canonical code bit by bit (codes longer than FAST_BITS).
-    fn decode_slow(&self, bits: &mut BitReader<'_>) -> Result<u16, InflateError> {
-        let peeked = bits.peek(MAX_BITS as u32);
-        let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
-        for length in 1..=MAX_BITS {
-            code |= ((peeked >> (length - 1)) & 1) as i32;
-            let count = i32::from(self.counts[length]);
-            if code - first < count {
-                bits.consume(length as u32)?;
-                return Ok(self.symbols[(index + code - first) as usize]);
+    /// Decodes one symbol from the bits already buffered (at least 15, or
+    /// all that remain of the input).
+    #[inline(always)]
+    fn decode_buffered(&self, bits: &mut BitReader<'_>) -> Result<u16, InflateError> {
+        let index = bits.buffer as usize & ((1 << self.fast_bits) - 1) & ((1 << FAST_BITS) - 1);
+        let entry = self.fast[index];
+        let (symbol, length) = if entry != 0 {
+            (entry >> 4, u32::from(entry & 0xf))
+        } else {
+            self.decode_long(bits.buffer as u32)?
+        };
+        bits.consume(length)?;
+        Ok(symbol)
+    }
+
+    /// Decodes a code longer than `fast_bits` from the next input bits: for
+    /// each longer length, is the code formed by that many bits one of this
+    /// length's codes? Returns the symbol and the code's length.
+    #[inline(never)]
+    fn decode_long(&self, next_bits: u32) -> Result<(u16, u32), InflateError> {
+        // The next 15 bits, first one most significant, as codes are defined.
+        let next = next_bits.reverse_bits() >> (32 - MAX_BITS);
+        for length in self.fast_bits as usize + 1..=MAX_BITS {
+            let code = (next >> (MAX_BITS - length)) as u16;
+            let offset = code.wrapping_sub(self.first_code[length]);
+            if offset < self.counts[length] {
+                let symbol = self.symbols[usize::from(self.first_index[length] + offset)];
+                return Ok((symbol, length as u32));
             }
-            index += count;
-            first = (first + count) << 1;
-            code <<= 1;
         }
         Err(InflateError::BadSymbol)
     }
