@@ -192,12 +192,14 @@ miri: ## The portable test suites under Miri (nightly toolchain + miri component
 		--target-dir target/miri
 
 FUZZ_TIME    ?= 300
-FUZZ_TARGETS := editor shell_input
-fuzz: ## Fuzz the shell's line editor and parser, FUZZ_TIME seconds per target (nightly + cargo-fuzz)
+# crate directory (under lib/) : fuzz target
+FUZZ_TARGETS := shell-core:editor shell-core:shell_input packed-image:inflate
+fuzz: ## Fuzz the shell's editor and parser and the kernel decompressor's decoder, FUZZ_TIME seconds per target (nightly + cargo-fuzz)
 	@$(SETUP) fuzz
-	@cd lib/shell-core/fuzz && for target in $(FUZZ_TARGETS); do \
-	  echo "==> fuzzing $$target for $(FUZZ_TIME) s"; \
-	  $(CARGO) +nightly fuzz run $$target -- -max_total_time=$(FUZZ_TIME) || exit 1; \
+	@for entry in $(FUZZ_TARGETS); do \
+	  crate=$${entry%%:*}; target=$${entry#*:}; \
+	  echo "==> fuzzing $$crate $$target for $(FUZZ_TIME) s"; \
+	  (cd lib/$$crate/fuzz && $(CARGO) +nightly fuzz run $$target -- -max_total_time=$(FUZZ_TIME)) || exit 1; \
 	done
 
 lint: fmt-check clippy ## rustfmt check + clippy -D warnings
