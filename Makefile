@@ -55,7 +55,7 @@ HOST      = $(shell rustc -vV | sed -n 's/^host: //p')
 LLVM_BIN  = $(SYSROOT)/lib/rustlib/$(HOST)/bin
 LLVM_ENV  = LD_LIBRARY_PATH=$(SYSROOT)/lib
 
-.PHONY: sdcard sdcard-files sdcard-check setup-sdcard chainloader chainboot chainboot-qemu test-chainload all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image lint clippy loom miri fuzz \
+.PHONY: bench sdcard sdcard-files sdcard-check setup-sdcard chainloader chainboot chainboot-qemu test-chainload all kernel qemu qemu-gdb gdb gdb-attach test test-host test-kernel check-image lint clippy loom miri fuzz \
 	fmt fmt-check doc objdump nm clean help setup setup-rust setup-qemu setup-gdb runner
 
 all: kernel ## Release build for BSP: writes target/<bsp>/kernel8.img
@@ -183,6 +183,14 @@ test-kernel: setup runner ## QEMU test kernels for TEST_BOARDS (default: BSP), d
 	if [ $$status -ne 0 ]; then echo "==> some QEMU tests FAILED (see above)"; fi; \
 	exit $$status
 
+BENCH_DIR := target/bench
+bench: setup-rust ## Host benchmarks vs tokio, smol, futures (criterion): target/bench/results.csv, report.md, chart.svg
+	@mkdir -p $(BENCH_DIR)
+	$(CARGO) bench -p bench --bench executors
+	$(CARGO) run --release -q -p bench --bin bytes_per_task > $(BENCH_DIR)/bytes_per_task.csv
+	$(CARGO) run --release -q -p bench --bin report -- target/criterion $(BENCH_DIR) $(BENCH_DIR)/bytes_per_task.csv
+	@echo "report: $(BENCH_DIR)/report.md"
+
 loom: setup-rust ## Loom models of the executor's lock-free core and the sync primitives
 	RUSTFLAGS="--cfg loom" $(CARGO) test -p async-core --lib --release --target-dir target/loom loom
 
@@ -206,6 +214,7 @@ lint: fmt-check clippy ## rustfmt check + clippy -D warnings
 
 clippy: setup-rust ## clippy -D warnings: host crates and the kernel for both boards
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy -p bench --all-targets -- -D warnings
 	@for board in $(BOARDS); do \
 	  $(call kernel_cargo,clippy,$$board) -p boot -p soc --all-targets -- -D warnings || exit 1; \
 	  $(CARGO) clippy -p chainloader --target $(TARGET) --target-dir target/$$board \
