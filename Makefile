@@ -184,11 +184,28 @@ test-kernel: setup runner ## QEMU test kernels for TEST_BOARDS (default: BSP), d
 	exit $$status
 
 BENCH_DIR := target/bench
-bench: setup-rust ## Host benchmarks vs tokio, smol, futures (criterion): target/bench/results.csv, report.md, chart.svg
+# FIGURE lines (name value unit) of a run -> CSV rows for system kernel-BOARD.
+figures_csv = awk -v sys=kernel-$(1) '$$1 == "FIGURE" { print $$2 "," sys "," $$3 "," $$4 }'
+bench: setup-rust setup-qemu runner ## Host benchmarks vs tokio, smol, futures + in-kernel figures (QEMU icount): target/bench/results.csv, report.md, chart.svg
 	@mkdir -p $(BENCH_DIR)
 	$(CARGO) bench -p bench --bench executors
 	$(CARGO) run --release -q -p bench --bin bytes_per_task > $(BENCH_DIR)/bytes_per_task.csv
-	$(CARGO) run --release -q -p bench --bin report -- target/criterion $(BENCH_DIR) $(BENCH_DIR)/bytes_per_task.csv
+	@for board in $(BOARDS); do \
+	  echo "==> in-kernel figures: $$board"; \
+	  QEMU_RUNNER_VERBOSE=1 $(call kernel_cargo,test,$$board) --release --test figures \
+	    > $(BENCH_DIR)/figures-$$board.log 2>&1 || { cat $(BENCH_DIR)/figures-$$board.log; exit 1; }; \
+	  $(call figures_csv,$$board) $(BENCH_DIR)/figures-$$board.log > $(BENCH_DIR)/kernel-$$board.csv; \
+	  $(call kernel_cargo,build,$$board) --release --quiet || exit 1; \
+	  $(call decompressor_cargo,$$board) --quiet || exit 1; \
+	  $(RUNNER) image target/$$board/$(TARGET)/release/kernel target/$$board/kernel8.img \
+	    --packed target/$$board/$(TARGET)/release/decompressor > /dev/null || exit 1; \
+	  $(RUNNER) boot-image --figures target/$$board/$(TARGET)/release/kernel target/$$board/kernel8.img \
+	    | $(call figures_csv,$$board) >> $(BENCH_DIR)/kernel-$$board.csv; \
+	  test "$$(wc -l < $(BENCH_DIR)/kernel-$$board.csv)" -ge 10 || { echo "missing figures for $$board"; exit 1; }; \
+	  cat $(BENCH_DIR)/kernel-$$board.csv; \
+	done
+	$(CARGO) run --release -q -p bench --bin report -- target/criterion $(BENCH_DIR) \
+	  $(BENCH_DIR)/bytes_per_task.csv $(foreach board,$(BOARDS),$(BENCH_DIR)/kernel-$(board).csv)
 	@echo "report: $(BENCH_DIR)/report.md"
 
 loom: setup-rust ## Loom models of the executor's lock-free core and the sync primitives

@@ -270,6 +270,10 @@ fn info(term: &mut Terminal) -> Result<(), Interrupted> {
     let took = start::boot_duration();
     let up = start::uptime();
     say!(term, "boot     took {}; up {}.{:03} s\n", Human(took), up.as_secs(), up.subsec_millis());
+    if let Some(prompt) = super::first_prompt_after_counter_start() {
+        let nanos = u64::try_from(prompt.as_nanos()).unwrap_or(u64::MAX);
+        say!(term, "reset    first prompt {nanos} ns after the counter started\n");
+    }
     let s = executor::stats();
     say!(
         term,

@@ -20,10 +20,13 @@ mod commands;
 mod input;
 mod terminal;
 
+use crate::arch::cpu;
 use crate::drivers::led::ActivityLed;
 use crate::drivers::uart::{self, UartConfig};
 use crate::{executor, heartbeat};
+use async_core::time::Duration;
 use commands::After;
+use core::sync::atomic::{AtomicU64, Ordering};
 use input::Input;
 use shell_core::command::{self, ParseError};
 use shell_core::editor::{DEFAULT_HISTORY, DEFAULT_MAX_LINE, Editor, Event};
@@ -56,6 +59,23 @@ pub fn main() -> ! {
     panic!("the shell task ended");
 }
 
+/// Counter value when the first prompt was written (0: not yet).
+static FIRST_PROMPT: AtomicU64 = AtomicU64::new(0);
+
+fn record_first_prompt() {
+    let _ = FIRST_PROMPT.compare_exchange(0, cpu::counter(), Ordering::Relaxed, Ordering::Relaxed);
+}
+
+/// Time from when the generic counter started to the first prompt: from
+/// reset in QEMU (under `-icount shift=0,sleep=off`, an instruction count,
+/// the decompressor included); from power-on on a board, firmware included.
+pub fn first_prompt_after_counter_start() -> Option<Duration> {
+    match FIRST_PROMPT.load(Ordering::Relaxed) {
+        0 => None,
+        ticks => Some(hw_formats::counter::ticks_to_duration(ticks, cpu::counter_frequency())),
+    }
+}
+
 /// The shell loop: prompt, edit a line, run it; forever.
 async fn run(mut input: Input, mut term: Terminal) {
     say!(term, "Type 'help' for the commands. In QEMU, Ctrl-A X quits.\n");
@@ -64,6 +84,7 @@ async fn run(mut input: Input, mut term: Terminal) {
     let mut echo = alloc::vec::Vec::with_capacity(256);
     loop {
         term.write_raw(PROMPT.as_bytes()).await;
+        record_first_prompt();
         let after = loop {
             let byte = input.next_byte().await;
             let event = editor.feed(byte, &mut echo);

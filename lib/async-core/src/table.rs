@@ -4,7 +4,9 @@
 //! free list threaded through unused slots; storage grows one fixed-size chunk
 //! at a time (never moved, never over-allocated by more than one chunk), so a
 //! table of 100,000 tasks costs about 8 bytes per task. When the last task
-//! leaves, the chunks are freed.
+//! leaves, the chunks of a past burst are freed, all but the first: a lone
+//! task spawned and joined over and over must not allocate and initialise a
+//! chunk each time (that made `spawn(..).await` five times slower).
 
 use crate::task::Header;
 use alloc::boxed::Box;
@@ -98,10 +100,14 @@ impl TaskTable {
         *slot = Slot::free(free);
         self.free = index;
         self.len -= 1;
-        if self.len == 0 {
-            // Empty: give the storage of a past burst back to the heap.
-            self.chunks = Vec::new();
-            self.free = NONE;
+        if self.len == 0 && self.chunks.len() > 1 {
+            // Empty after a burst: give its storage back, keeping one chunk.
+            self.chunks.truncate(1);
+            self.chunks.shrink_to_fit();
+            for (i, slot) in self.chunks[0].iter_mut().enumerate() {
+                *slot = Slot::free(if i + 1 < CHUNK { i as u32 + 1 } else { NONE });
+            }
+            self.free = 0;
         }
     }
 
@@ -170,5 +176,29 @@ mod tests {
         });
         assert_eq!(count, 3 * CHUNK / 2);
         assert!(t.heap_bytes() < 3 * CHUNK * 8 + 1024);
+    }
+
+    #[test]
+    fn an_emptied_table_keeps_one_chunk() {
+        let mut t = TaskTable::new();
+        for i in 0..(2 * CHUNK + 1) {
+            t.insert(fake(i + 1)).unwrap();
+        }
+        assert_eq!(t.chunks.len(), 3);
+        for i in 0..(2 * CHUNK + 1) {
+            t.remove(i as u32);
+        }
+        assert_eq!((t.len(), t.chunks.len()), (0, 1), "the burst's storage is returned");
+        // A lone task coming and going reuses slot 0 without growing.
+        for n in 0..3 {
+            assert_eq!(t.insert(fake(n + 1)).unwrap(), 0);
+            t.remove(0);
+            assert_eq!(t.chunks.len(), 1);
+        }
+        // And the kept chunk's free list is whole again.
+        for i in 0..CHUNK {
+            assert_eq!(t.insert(fake(i + 1)).unwrap() as usize, i);
+        }
+        assert_eq!(t.chunks.len(), 1);
     }
 }

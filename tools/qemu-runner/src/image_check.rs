@@ -6,6 +6,11 @@
 //! must end QEMU with status 0. Then the same image with one payload byte
 //! flipped must stop in the decompressor with its error message, never
 //! reaching the kernel. One line per case, like the other tests.
+//!
+//! `qemu-runner boot-image --figures ELF IMAGE` instead prints the image's
+//! figures for `make bench`: `FIGURE reset_to_prompt N instructions` (under
+//! `-icount shift=0,sleep=off`, from the shell's `info`: the counter at its
+//! first prompt, decompressor included) and `FIGURE image_size N bytes`.
 
 use crate::elf::KernelElf;
 use std::io::{Read, Write};
@@ -66,7 +71,12 @@ struct Qemu {
 
 impl Qemu {
     fn start(machine: &str, image: &Path) -> Result<Qemu, String> {
+        Self::start_with(machine, image, &[])
+    }
+
+    fn start_with(machine: &str, image: &Path, extra: &[&str]) -> Result<Qemu, String> {
         let mut child = Command::new(crate::qemu_binary())
+            .args(extra)
             .args(["-M", machine, "-display", "none", "-monitor", "none", "-serial", "stdio"])
             .arg("-kernel")
             .arg(image)
@@ -116,6 +126,30 @@ impl Drop for Qemu {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Prints the image's `FIGURE` lines (see the module comment).
+pub fn figures(elf: &Path, image: &Path) -> Result<ExitCode, String> {
+    let kernel = KernelElf::read(elf)?;
+    let machine = crate::machine_for(kernel.board.as_deref())?;
+    let size = std::fs::metadata(image)
+        .map_err(|e| format!("cannot read {}: {e}", image.display()))?
+        .len();
+    let mut qemu = Qemu::start_with(machine, image, &["-icount", "shift=0,sleep=off"])?;
+    let after_banner = qemu.wait_for(BANNER, 0, Duration::from_secs(20))?;
+    let at_prompt = qemu.wait_for(PROMPT, after_banner, Duration::from_secs(20))?;
+    let stdin = qemu.child.stdin.as_mut().expect("piped");
+    stdin.write_all(b"info\r").map_err(|e| format!("cannot type into QEMU: {e}"))?;
+    let line = qemu.wait_for("reset    first prompt ", at_prompt, Duration::from_secs(20))?;
+    let end = qemu.wait_for(" ns", line, Duration::from_secs(5))?;
+    let text = String::from_utf8_lossy(&qemu.console[line..end - 3]).trim().to_string();
+    let instructions: u64 =
+        text.parse().map_err(|_| format!("not a number of nanoseconds: {text:?}"))?;
+    println!("FIGURE reset_to_prompt {instructions} instructions");
+    println!("FIGURE image_size {size} bytes");
+    let stdin = qemu.child.stdin.as_mut().expect("piped");
+    let _ = stdin.write_all(b"poweroff\r");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn boots(machine: &str, image: &Path, size: usize) -> Result<String, String> {

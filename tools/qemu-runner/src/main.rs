@@ -17,10 +17,12 @@
 //!                                 the raw image, or with --packed the
 //!                                 decompressor followed by the compressed
 //!                                 kernel; fail if it is larger than BYTES
-//! qemu-runner boot-image ELF IMAGE
+//! qemu-runner boot-image [--figures] ELF IMAGE
 //!                                 test a packed kernel8.img built from ELF:
 //!                                 it boots to the prompt and powers off, and
-//!                                 a damaged copy stops in the decompressor
+//!                                 a damaged copy stops in the decompressor;
+//!                                 --figures prints its reset-to-prompt
+//!                                 instructions and size for make bench
 //! qemu-runner chainload LOADER_ELF KERNEL_IMG --tool CHAINBOOT
 //!                                 test the serial chainloader: refusals of
 //!                                 bad input, then CHAINBOOT pushes KERNEL_IMG
@@ -57,6 +59,9 @@ fn main() -> ExitCode {
         },
         Some("boot-image") => match &args[1..] {
             [elf, image] => image_check::run(Path::new(elf), Path::new(image)),
+            [flag, elf, image] if flag == "--figures" => {
+                image_check::figures(Path::new(elf), Path::new(image))
+            }
             _ => Err(usage()),
         },
         Some("chainload") => match &args[1..] {
@@ -91,7 +96,7 @@ fn main() -> ExitCode {
 
 fn usage() -> String {
     "usage: qemu-runner ELF | run [--gdb] [--console FILE] [--image IMG] ELF | test ELF \
-     | image ELF OUT [--packed DECOMPRESSOR_ELF] [--max-size BYTES] | chainload LOADER_ELF KERNEL_IMG --tool CHAINBOOT | boot-image ELF IMAGE"
+     | image ELF OUT [--packed DECOMPRESSOR_ELF] [--max-size BYTES] | chainload LOADER_ELF KERNEL_IMG --tool CHAINBOOT | boot-image [--figures] ELF IMAGE"
         .to_string()
 }
 

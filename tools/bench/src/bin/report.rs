@@ -116,7 +116,11 @@ fn median_ns(file: &Path) -> Option<f64> {
 }
 
 fn format_value(value: f64) -> String {
-    if value >= 100.0 { format!("{value:.0}") } else { format!("{value:.2}") }
+    if value >= 100.0 || value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    }
 }
 
 fn find<'a>(rows: &'a [Row], benchmark: &str, system: &str) -> Option<&'a Row> {
