@@ -10,7 +10,7 @@
 //! Adler-32 of the output must match the stream's.
 
 /// Bits resolved by one table lookup.
-const FAST_BITS: u32 = 11;
+const FAST_BITS: u32 = 10;
 /// Longest code DEFLATE allows.
 const MAX_BITS: usize = 15;
 /// Symbols of the literal/length alphabet (286 used, 288 with the fixed code's two extra).
