@@ -186,7 +186,7 @@ test-kernel: setup runner ## QEMU test kernels for TEST_BOARDS (default: BSP), d
 BENCH_DIR := target/bench
 # FIGURE lines (name value unit) of a run -> CSV rows for system kernel-BOARD.
 figures_csv = awk -v sys=kernel-$(1) '$$1 == "FIGURE" { print $$2 "," sys "," $$3 "," $$4 }'
-bench: setup-rust setup-qemu runner ## Host benchmarks vs tokio, smol, futures + in-kernel figures (QEMU icount): target/bench/results.csv, report.md, chart.svg
+bench: setup-rust setup-qemu runner ## Host benchmarks vs tokio, smol, futures, embassy + in-kernel figures (QEMU icount): target/bench/results.csv, report.md, chart.svg
 	@mkdir -p $(BENCH_DIR)
 	$(CARGO) bench -p bench --bench executors
 	$(CARGO) run --release -q -p bench --bin bytes_per_task > $(BENCH_DIR)/bytes_per_task.csv

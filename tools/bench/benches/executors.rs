@@ -22,11 +22,26 @@ fn run<S: System>(c: &mut Criterion) {
     }
 }
 
+/// embassy-executor: the workloads it can run on its std backend
+/// (`timer_churn` needs a time driver; see `bench::embassy_rt`).
+fn run_embassy(c: &mut Criterion) {
+    use bench::embassy_rt;
+    let workloads: [(&str, fn()); 3] = [
+        ("spawn_join", embassy_rt::spawn_join),
+        ("ping_pong", embassy_rt::ping_pong),
+        ("yield_storm", embassy_rt::yield_storm),
+    ];
+    for (workload, body) in workloads {
+        c.benchmark_group(workload).bench_function("embassy", |b| b.iter(body));
+    }
+}
+
 fn all(c: &mut Criterion) {
     run::<This>(c);
     run::<Tokio>(c);
     run::<Smol>(c);
     run::<Futures>(c);
+    run_embassy(c);
 }
 
 criterion_group! {

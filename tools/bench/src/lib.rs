@@ -15,9 +15,11 @@
 //!
 //! Every system runs single-threaded, as this project's executor does:
 //! tokio's current-thread runtime with a `LocalSet`, smol's
-//! `LocalExecutor`, futures' `LocalPool`. Each uses its own channel and
-//! timer: async-core's; tokio's; async-channel and async-io's `Timer` (what
-//! smol uses) for smol and for futures, which has no timer of its own.
+//! `LocalExecutor`, futures' `LocalPool`, embassy-executor's std thread-mode
+//! executor. Each uses its own channel and timer: async-core's; tokio's;
+//! async-channel and async-io's `Timer` (what smol uses) for smol and for
+//! futures, which has no timer of its own; embassy-sync's channel for
+//! embassy (which runs the workloads it can, see [`embassy_rt`]).
 
 use std::future::Future;
 use std::time::Duration;
@@ -405,5 +407,99 @@ pub mod futures_rt {
             self.0.run_until_stalled();
             Box::new(())
         }
+    }
+}
+
+pub mod embassy_rt {
+    //! embassy-executor on its std backend (`platform-std`, thread mode):
+    //! `spawn_join`, `ping_pong`, `yield_storm`. Not `timer_churn` (embassy
+    //! timers need an embassy-time driver and timer queue chosen for the whole
+    //! binary, which would also change the other systems' binary) nor
+    //! `bytes_per_task` (embassy tasks live in static pools, not on the heap).
+    //!
+    //! Embassy tasks are `#[embassy_executor::task]` functions with static
+    //! pools, so each workload has its own task functions sized for it, and
+    //! completion is counted instead of joined (embassy has no join handles).
+    //! `Executor::run_until` returns once the count is reached; each run uses
+    //! a fresh executor (leaked: it must be `'static`).
+    use super::*;
+    use core::sync::atomic::{AtomicUsize, Ordering};
+    use embassy_executor::{Executor, Spawner};
+    use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
+    use embassy_sync::channel::Channel;
+
+    static DONE: AtomicUsize = AtomicUsize::new(0);
+    static PING: Channel<CriticalSectionRawMutex, u32, 1> = Channel::new();
+    static PONG: Channel<CriticalSectionRawMutex, u32, 1> = Channel::new();
+
+    fn finished() {
+        DONE.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn run_until_done(target: usize, init: impl FnOnce(Spawner)) {
+        DONE.store(0, Ordering::Relaxed);
+        let executor: &'static mut Executor = Box::leak(Box::new(Executor::new()));
+        executor.run_until(init, || DONE.load(Ordering::Relaxed) >= target);
+    }
+
+    #[embassy_executor::task(pool_size = SPAWN_TASKS)]
+    async fn trivial() {
+        finished();
+    }
+
+    #[embassy_executor::task]
+    async fn ping() {
+        for i in 0..PING_PONGS as u32 {
+            PING.send(i).await;
+            assert_eq!(PONG.receive().await, i + 1);
+        }
+        PING.send(u32::MAX).await;
+        finished();
+    }
+
+    #[embassy_executor::task]
+    async fn pong() {
+        loop {
+            let value = PING.receive().await;
+            if value == u32::MAX {
+                break;
+            }
+            PONG.send(value + 1).await;
+        }
+        finished();
+    }
+
+    #[embassy_executor::task(pool_size = YIELD_TASKS)]
+    async fn yielder() {
+        for _ in 0..YIELDS {
+            yield_once().await;
+        }
+        finished();
+    }
+
+    /// `spawn_join`: spawn SPAWN_TASKS trivial tasks, run until all finished.
+    pub fn spawn_join() {
+        run_until_done(SPAWN_TASKS, |spawner| {
+            for _ in 0..SPAWN_TASKS {
+                spawner.spawn(trivial().expect("pool sized for the workload"));
+            }
+        });
+    }
+
+    /// `ping_pong` over embassy-sync channels of capacity 1.
+    pub fn ping_pong() {
+        run_until_done(2, |spawner| {
+            spawner.spawn(pong().expect("one pong"));
+            spawner.spawn(ping().expect("one ping"));
+        });
+    }
+
+    /// `yield_storm`.
+    pub fn yield_storm() {
+        run_until_done(YIELD_TASKS, |spawner| {
+            for _ in 0..YIELD_TASKS {
+                spawner.spawn(yielder().expect("pool sized for the workload"));
+            }
+        });
     }
 }
