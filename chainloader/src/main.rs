@@ -27,12 +27,8 @@ use soc::board;
 use soc::gpio::Gpio;
 use soc::pl011::Pl011;
 
-use soc::program::{KERNEL_ADDRESS, current_el, start_kernel};
-
-/// The board this loader was built for, for the test runner (not loaded).
-#[unsafe(link_section = ".kernel_board")]
-#[used]
-static BOARD: [u8; 4] = board::BSP_NAME_BYTES;
+use soc::cpu::current_el;
+use soc::program::{KERNEL_ADDRESS, start_kernel};
 
 /// Entered from the shared entry code on core 0 with the firmware's x0.
 #[unsafe(no_mangle)]
@@ -57,7 +53,7 @@ pub extern "C" fn program_main(boot_argument: u64, _loaded_at: usize) -> ! {
     let destination = unsafe { core::slice::from_raw_parts_mut(KERNEL_ADDRESS as *mut u8, room) };
     let mut loader = Loader::new(room as u32);
     loop {
-        let now = milliseconds();
+        let now = soc::cpu::counter_millis();
         let event = match uart.read_byte() {
             Some(byte) => loader.feed(byte, now, destination),
             None => loader.poll(now),
@@ -95,12 +91,6 @@ fn device_tree_start(address: u64) -> Option<usize> {
     // RAM; a 4-byte aligned read of it has no side effects.
     let magic = unsafe { (address as *const u32).read_volatile() };
     (u32::from_be(magic) == FDT_MAGIC).then_some(address)
-}
-
-/// Milliseconds since the counter started (for the protocol's timeouts).
-fn milliseconds() -> u64 {
-    let frequency = soc::cpu::counter_frequency().max(1000);
-    soc::cpu::counter() / (frequency / 1000)
 }
 
 #[panic_handler]

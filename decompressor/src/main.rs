@@ -28,11 +28,6 @@ use soc::board;
 use soc::pl011::Pl011;
 use soc::program;
 
-/// The board this decompressor was built for, for the test runner (not loaded).
-#[unsafe(link_section = ".kernel_board")]
-#[used]
-static BOARD: [u8; 4] = board::BSP_NAME_BYTES;
-
 /// Entered from the shared entry code on core 0.
 #[unsafe(no_mangle)]
 pub extern "C" fn program_main(boot_argument: u64, loaded_at: usize) -> ! {
@@ -140,7 +135,7 @@ fn read_sctlr() -> u64 {
     // SAFETY: reading the system control register of the current EL has no
     // side effects.
     unsafe {
-        match program::current_el() {
+        match soc::cpu::current_el() {
             3 => core::arch::asm!("mrs {}, sctlr_el3", out(reg) value, options(nomem, nostack)),
             2 => core::arch::asm!("mrs {}, sctlr_el2", out(reg) value, options(nomem, nostack)),
             _ => core::arch::asm!("mrs {}, sctlr_el1", out(reg) value, options(nomem, nostack)),
@@ -153,7 +148,7 @@ fn write_sctlr(value: u64) {
     // SAFETY: only the I bit ever differs from what the firmware set; the
     // isb makes the change take effect before the next instruction.
     unsafe {
-        match program::current_el() {
+        match soc::cpu::current_el() {
             3 => core::arch::asm!("msr sctlr_el3, {}", "isb", in(reg) value, options(nostack)),
             2 => core::arch::asm!("msr sctlr_el2, {}", "isb", in(reg) value, options(nostack)),
             _ => core::arch::asm!("msr sctlr_el1, {}", "isb", in(reg) value, options(nostack)),

@@ -3,8 +3,15 @@
 //! timeouts. All work at EL1 and EL2, with the MMU on or off.
 
 use aarch64_cpu::asm::barrier;
-use aarch64_cpu::registers::{CNTFRQ_EL0, CNTPCT_EL0, DAIF, Readable};
+use aarch64_cpu::registers::{CNTFRQ_EL0, CNTPCT_EL0, CurrentEL, DAIF, Readable};
 use core::arch::asm;
+
+/// The exception level this code runs at (1 for the kernel; the firmware's,
+/// 2 on a Pi, for the chainloader and the decompressor).
+#[inline]
+pub fn current_el() -> u8 {
+    CurrentEL.read(CurrentEL::EL) as u8
+}
 
 /// Interrupt mask state saved by [`mask_irqs`], to be given back to [`restore_irqs`].
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +64,11 @@ pub fn counter() -> u64 {
 #[inline]
 pub fn counter_frequency() -> u64 {
     CNTFRQ_EL0.get()
+}
+
+/// Milliseconds of counter time since the counter started.
+pub fn counter_millis() -> u64 {
+    hw_formats::counter::ticks_to_nanos(counter(), counter_frequency()) / 1_000_000
 }
 
 /// Spins for at least `nanos` nanoseconds of counter time.

@@ -10,6 +10,11 @@
 
 core::arch::global_asm!(include_str!("program_entry.s"));
 
+/// The board this program was built for, for the test runner (not loaded).
+#[unsafe(link_section = ".kernel_board")]
+#[used]
+static BOARD: [u8; 4] = crate::board::BSP_NAME_BYTES;
+
 /// Where every kernel is loaded and started (where the firmware puts kernel8.img).
 pub const KERNEL_ADDRESS: usize = 0x80000;
 
@@ -39,14 +44,6 @@ pub fn image_len() -> usize {
 /// First byte of free memory above the program.
 pub fn end_address() -> usize {
     core::ptr::addr_of!(__program_end) as usize
-}
-
-/// The exception level the program runs at (the firmware's: 2 on a Pi).
-pub fn current_el() -> u64 {
-    let el: u64;
-    // SAFETY: reading CurrentEL has no side effects.
-    unsafe { core::arch::asm!("mrs {}, CurrentEL", out(reg) el, options(nomem, nostack)) };
-    (el >> 2) & 3
 }
 
 /// Starts the kernel at `entry` as the firmware would: x0 = `boot_argument`,

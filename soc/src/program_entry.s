@@ -68,7 +68,7 @@ relocated:
 
     ldr     x1, =__program_stack_top
     mov     sp, x1
-    // Zero BSS (16-byte aligned at both ends by linker.ld).
+    // Zero BSS (16-byte aligned at both ends by program.ld).
     ldr     x1, =__bss_start
     ldr     x2, =__bss_end
 5:  cmp     x1, x2

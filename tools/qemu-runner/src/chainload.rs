@@ -308,7 +308,7 @@ fn tool_boots(
 }
 
 /// Waits up to `timeout` for `process` to exit.
-fn wait_for_exit(process: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
+pub fn wait_for_exit(process: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Ok(Some(status)) = process.try_wait() {

@@ -160,21 +160,14 @@ fn boots(machine: &str, image: &Path, size: usize) -> Result<String, String> {
     let prompt_after = started.elapsed();
     let stdin = qemu.child.stdin.as_mut().expect("piped");
     stdin.write_all(b"poweroff\r").map_err(|e| format!("cannot type into QEMU: {e}"))?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Ok(Some(status)) = qemu.child.try_wait() {
-            return match status.code() {
-                Some(0) => Ok(format!(
-                    "{size} bytes, prompt after {:.2} s, QEMU exit 0",
-                    prompt_after.as_secs_f64()
-                )),
-                _ => Err(format!("QEMU exited with {status} after 'poweroff'")),
-            };
-        }
-        if Instant::now() >= deadline {
-            return Err("QEMU did not exit within 10 s of 'poweroff'".into());
-        }
-        std::thread::sleep(Duration::from_millis(20));
+    let status = crate::chainload::wait_for_exit(&mut qemu.child, Duration::from_secs(10))
+        .ok_or("QEMU did not exit within 10 s of 'poweroff'")?;
+    match status.code() {
+        Some(0) => Ok(format!(
+            "{size} bytes, prompt after {:.2} s, QEMU exit 0",
+            prompt_after.as_secs_f64()
+        )),
+        _ => Err(format!("QEMU exited with {status} after 'poweroff'")),
     }
 }
 

@@ -2,12 +2,13 @@
 //! exception-level identity, the generic counter, and data-cache maintenance.
 
 use aarch64_cpu::asm::barrier;
-use aarch64_cpu::registers::{CurrentEL, MIDR_EL1, MPIDR_EL1, Readable};
+use aarch64_cpu::registers::{MIDR_EL1, MPIDR_EL1, Readable};
 use core::arch::asm;
 
 // Shared with the chainloader (the `soc` crate): IRQ masking and the counter.
 pub use soc::cpu::{
-    IrqState, counter, counter_frequency, irqs_masked, mask_irqs, restore_irqs, unmask_irqs,
+    IrqState, counter, counter_frequency, current_el, irqs_masked, mask_irqs, restore_irqs,
+    unmask_irqs,
 };
 
 /// The number of the core executing this code (MPIDR_EL1.Aff0).
@@ -51,12 +52,6 @@ pub fn parked_cores() -> [bool; 4] {
         let flags = flags as *const u64;
         core::array::from_fn(|core| flags.add(core).read_volatile() != 0)
     }
-}
-
-/// The exception level this code runs at (1 for the kernel).
-#[inline]
-pub fn current_el() -> u8 {
-    CurrentEL.read(CurrentEL::EL) as u8
 }
 
 /// Unmasks SError interrupts (asynchronous aborts) on this core.
