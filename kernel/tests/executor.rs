@@ -224,5 +224,9 @@ fn hundred_thousand_sleeping_tasks_all_wake_and_leave_no_leak() {
     });
     assert_eq!(WOKEN.load(Ordering::Relaxed), TASKS as u32);
     assert_eq!(kernel::executor::stats().timers, 0);
-    assert_eq!(heap::stats().used, baseline, "tasks, timers and handles all freed");
+    // At most the baseline: the timer queue keeps a small storage when it
+    // empties (earlier tests may have left it allocated) but returns the
+    // storage of a burst like this one.
+    let used = heap::stats().used;
+    assert!(used <= baseline, "tasks, timers and handles all freed: {used} > {baseline} bytes");
 }

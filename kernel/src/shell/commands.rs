@@ -165,7 +165,13 @@ fn task_table(term: &mut Terminal) {
         "POLL TIME",
         "LONGEST"
     );
+    let timing = executor::stats().poll_timing;
     for TaskInfo { id, name, state, polls, total_poll, longest_poll, .. } in &tasks {
+        // Never timed (timing is off and was never on for it): no figure.
+        let time = |d: &Duration| match timing || !total_poll.is_zero() {
+            true => alloc::format!("{}", Human(*d)),
+            false => alloc::string::String::from("-"),
+        };
         say!(
             term,
             "{:>7}  {:<12} {:<8} {:>9} {:>11} {:>11}\n",
@@ -173,12 +179,15 @@ fn task_table(term: &mut Terminal) {
             name.unwrap_or("-"),
             state_name(*state),
             polls,
-            Human(*total_poll),
-            Human(*longest_poll)
+            time(total_poll),
+            time(longest_poll)
         );
     }
     if total > tasks.len() {
         say!(term, "  ... and {} more tasks ({total} live)\n", total - tasks.len());
+    }
+    if !timing {
+        say!(term, "  (poll times are measured while top runs)\n");
     }
 }
 
@@ -188,8 +197,18 @@ fn ps(term: &mut Terminal) -> Result<(), Interrupted> {
 }
 
 /// `top`: clear the screen, print the table with the idle share of the last
-/// period, sleep, repeat (until cancelled).
+/// period, sleep, repeat (until cancelled). Polls are timed meanwhile.
 async fn top(term: &mut Terminal) {
+    /// Poll timing is on while `top` runs (it costs a clock read per poll),
+    /// and back to what it was when `top` ends or is cancelled.
+    struct PollTiming(bool);
+    impl Drop for PollTiming {
+        fn drop(&mut self) {
+            executor::executor().set_poll_timing(self.0);
+        }
+    }
+    let _timing = PollTiming(executor::stats().poll_timing);
+    executor::executor().set_poll_timing(true);
     let mut last = executor::stats();
     let mut idle_percent: Option<(u64, u64)> = None;
     loop {

@@ -47,19 +47,24 @@ mod current {
     }
 }
 
-/// Restores the previous executor when dropped.
+/// Restores the previous executor (and its poll in progress) when dropped.
 pub(crate) struct EnterGuard {
     previous: *const Shared,
+    poll: Option<crate::poll_context::Saved>,
 }
 
 /// Makes `shared` the current executor until the guard is dropped.
 pub(crate) fn enter(shared: &Arc<Shared>) -> EnterGuard {
-    EnterGuard { previous: current::set(Arc::as_ptr(shared)) }
+    let poll = Some(crate::poll_context::save());
+    EnterGuard { previous: current::set(Arc::as_ptr(shared)), poll }
 }
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         current::set(self.previous);
+        if let Some(poll) = self.poll.take() {
+            crate::poll_context::restore(poll);
+        }
     }
 }
 

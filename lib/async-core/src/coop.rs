@@ -6,63 +6,27 @@
 //! every poll of a task starts with a budget of [`BUDGET`] operations; driver
 //! futures call [`poll_proceed`] before doing an operation, and once the
 //! budget is spent they wake their own task and return `Pending` — it goes to
-//! the back of the run queue and everyone else gets a turn.
+//! the back of the run queue and everyone else gets a turn. The executor
+//! refills the budget when a poll begins (`poll_context::begin`).
 
 use core::task::{Context, Poll};
 
 /// Operations a task may do per poll before it must yield.
-pub const BUDGET: u32 = 128;
+pub const BUDGET: u32 = crate::poll_context::BUDGET;
 
-#[cfg(not(feature = "std"))]
-mod slot {
-    use core::sync::atomic::{AtomicU32, Ordering};
-
-    // One core runs tasks; the budget belongs to the task it is polling.
-    static REMAINING: AtomicU32 = AtomicU32::new(super::BUDGET);
-
-    pub(super) fn get() -> u32 {
-        REMAINING.load(Ordering::Relaxed)
-    }
-
-    pub(super) fn set(value: u32) {
-        REMAINING.store(value, Ordering::Relaxed);
-    }
-}
-
-#[cfg(feature = "std")]
-mod slot {
-    use std::cell::Cell;
-
-    std::thread_local! {
-        static REMAINING: Cell<u32> = const { Cell::new(super::BUDGET) };
-    }
-
-    pub(super) fn get() -> u32 {
-        REMAINING.with(Cell::get)
-    }
-
-    pub(super) fn set(value: u32) {
-        REMAINING.with(|r| r.set(value));
-    }
-}
-
-/// Refills the budget: the executor calls this before each poll.
-#[inline]
-pub(crate) fn reset() {
-    slot::set(BUDGET);
-}
+use crate::poll_context as slot;
 
 /// Spends one unit of the current task's budget: `Ready` to go ahead, or
 /// `Pending` (with the task already woken) when the budget is spent.
 #[inline]
 pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
-    match slot::get() {
+    match slot::budget() {
         0 => {
             cx.waker().wake_by_ref();
             Poll::Pending
         }
         n => {
-            slot::set(n - 1);
+            slot::set_budget(n - 1);
             Poll::Ready(())
         }
     }
@@ -75,17 +39,17 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
 #[inline]
 pub fn poll_proceed_cost(cx: &mut Context<'_>, cost: u32) -> Poll<()> {
     let cost = cost.clamp(1, BUDGET);
-    let remaining = slot::get();
+    let remaining = slot::budget();
     if remaining < cost {
-        slot::set(0);
+        slot::set_budget(0);
         cx.waker().wake_by_ref();
         return Poll::Pending;
     }
-    slot::set(remaining - cost);
+    slot::set_budget(remaining - cost);
     Poll::Ready(())
 }
 
 /// What is left of the current task's budget.
 pub fn remaining() -> u32 {
-    slot::get()
+    slot::budget()
 }

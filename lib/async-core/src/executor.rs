@@ -15,10 +15,16 @@
 //!    executes WFI, so a wake that lands between the check and the WFI still
 //!    ends the sleep.
 //!
-//! Polls are timed (one clock read per poll): each task records its poll
-//! count, total and longest poll; a poll longer than the long-poll threshold
-//! (default 10 ms) is reported with the task's name, because a cooperative
-//! scheduler cannot preempt a task that never awaits.
+//! Each task counts its polls. Poll timing is off by default (reading the
+//! clock after every poll would be a third of a task switch): switched on
+//! with [`Executor::set_poll_timing`] or [`Executor::set_long_poll`], each
+//! task also records its total and longest poll, and a poll longer than the
+//! long-poll threshold (default 10 ms) is reported with the task's name,
+//! because a cooperative scheduler cannot preempt a task that never awaits.
+//!
+//! A task that wakes itself during its poll (`yield_now`, a spent
+//! cooperative budget) is re-queued when the poll returns, without an atomic
+//! wake (see `poll_context`).
 
 use crate::context;
 use crate::lock::Lock;
@@ -125,6 +131,8 @@ pub struct ExecutorStats {
     pub timers: usize,
     /// Heap bytes used by the task table.
     pub table_bytes: usize,
+    /// Whether polls are being timed ([`Executor::set_poll_timing`]).
+    pub poll_timing: bool,
 }
 
 struct Table {
@@ -170,6 +178,8 @@ pub(crate) struct Shared {
     created_at: u64,
     long_poll_ticks: AtomicU64,
     long_poll_hook: Lock<LongPollHook>,
+    /// Whether each poll is timed (per-task poll time, long-poll reports).
+    poll_timing: AtomicBool,
     /// This Shared's address as `Arc::as_ptr` gives it: provenance over the
     /// whole Arc allocation, so a task can rebuild the `Arc` from its link.
     /// (A pointer taken from `&self` would cover only the fields.)
@@ -201,6 +211,7 @@ impl Executor {
             created_at: time::now_ticks(),
             long_poll_ticks: AtomicU64::new(duration_to_ticks(DEFAULT_LONG_POLL, frequency)),
             long_poll_hook: Lock::new(log_long_poll),
+            poll_timing: AtomicBool::new(false),
             owner: AtomicPtr::new(core::ptr::null_mut()),
         });
         shared.owner.store(Arc::as_ptr(&shared) as *mut Shared, Ordering::Release);
@@ -256,7 +267,8 @@ impl Executor {
         loop {
             if self.shared.main_notified.swap(false, Ordering::AcqRel)
                 && let Poll::Ready(output) = {
-                    crate::coop::reset();
+                    // No task: its wakes go through the main waker.
+                    crate::poll_context::begin(core::ptr::null_mut());
                     future.as_mut().poll(&mut cx)
                 }
             {
@@ -300,12 +312,22 @@ impl Executor {
         self.shared.stats()
     }
 
-    /// Sets the long-poll threshold and what to call when a poll exceeds it.
+    /// Sets the long-poll threshold and what to call when a poll exceeds it,
+    /// and switches poll timing on (long polls are found by timing polls).
     pub fn set_long_poll(&self, threshold: Duration, hook: LongPollHook) {
         self.shared
             .long_poll_ticks
             .store(duration_to_ticks(threshold, time::frequency()), Ordering::Relaxed);
         self.shared.long_poll_hook.with(|h| *h = hook);
+        self.set_poll_timing(true);
+    }
+
+    /// Switches poll timing on or off. On, every poll costs a clock read and
+    /// each task's total and longest poll times are recorded ([`TaskInfo`]),
+    /// and polls over the long-poll threshold are reported; off (the
+    /// default), tasks only count their polls. Takes effect at the next batch.
+    pub fn set_poll_timing(&self, enabled: bool) {
+        self.shared.poll_timing.store(enabled, Ordering::Relaxed);
     }
 }
 
@@ -443,7 +465,15 @@ impl Shared {
         // SAFETY: popped, so we own the link and a reference.
         unsafe {
             header.as_ref().link.next.store(self.as_owner(), Ordering::Release);
-            if header.as_ref().state.load(Ordering::Acquire) & COMPLETE != 0 {
+            let state = header.as_ref().state.load(Ordering::Acquire);
+            if state & RUNNING != 0 {
+                // Re-queued after waking itself, still RUNNING: drop the
+                // future ourselves (`finish` releases the queue's reference).
+                (header.as_ref().vtable.drop_future)(header);
+                self.finish(header, false);
+                return;
+            }
+            if state & COMPLETE != 0 {
                 self.unlist(header);
             } else {
                 // Not complete: clear SCHEDULED so a later wake can queue it again.
@@ -461,67 +491,90 @@ impl Shared {
     /// any task was polled.
     fn run_batch(&self) -> bool {
         self.fire_timers(time::now_ticks());
+        let timing = self.poll_timing.load(Ordering::Relaxed);
         // Poll times start after the timers fired: firing thousands of due
         // timers is the executor's work, not the first task's.
-        let mut last = time::now_ticks();
+        let mut last = if timing { time::now_ticks() } else { 0 };
         let mut polled = 0;
         while polled < BATCH {
             // SAFETY: only the executor's loop pops (it runs on one thread).
             let Some(link) = (unsafe { self.queue.pop() }) else { break };
             // SAFETY: popped from our queue: we own its reference.
-            unsafe { self.run_task(link.cast(), &mut last) };
+            unsafe { self.run_task(link.cast(), timing.then_some(&mut last)) };
             polled += 1;
         }
-        polled > 0
+        if polled == 0 {
+            return false;
+        }
+        // Only the executor writes it: no read-modify-write needed.
+        self.polls.store(self.polls.load(Ordering::Relaxed) + polled as u64, Ordering::Relaxed);
+        true
     }
 
-    /// Polls one task taken off the run queue.
+    /// Polls one task taken off the run queue. With poll timing on, `last` is
+    /// when the previous poll ended (and becomes when this one did).
     ///
     /// # Safety
     /// `header` was just popped from this executor's queue.
-    unsafe fn run_task(&self, header: NonNull<Header>, last: &mut u64) {
+    #[inline]
+    unsafe fn run_task(&self, header: NonNull<Header>, last: Option<&mut u64>) {
         // SAFETY: we own the queue's reference.
         let h = unsafe { header.as_ref() };
         // Not queued any more: the link names the owner again (published by
         // the Release on the state below, read by wakers after an Acquire).
         h.link.next.store(self.as_owner(), Ordering::Relaxed);
-        let mut current = h.state.load(Ordering::Acquire);
-        loop {
-            if current & COMPLETE != 0 {
-                // Aborted while queued.
-                // SAFETY: we own the queue's reference.
-                unsafe {
-                    self.unlist(header);
-                    drop_ref(header, 1);
-                }
-                return;
+        let current = h.state.load(Ordering::Acquire);
+        let state = if current & RUNNING != 0 {
+            // Re-queued by us after it woke itself, still RUNNING: the stage
+            // is ours, no transition needed (only this executor sets RUNNING
+            // on a queued task; `abort` leaves queued tasks to us).
+            if current & SCHEDULED != 0 {
+                // Woken again while queued: this poll serves that wake.
+                h.state.fetch_and(!SCHEDULED, Ordering::AcqRel);
             }
-            if current & RUNNING != 0 {
-                // Another core is aborting it right now; it finishes shortly.
-                core::hint::spin_loop();
-                current = h.state.load(Ordering::Acquire);
-                continue;
+            current
+        } else {
+            match self.claim(header, current) {
+                Some(state) => state,
+                None => return,
             }
-            let new = (current & !SCHEDULED) | RUNNING;
-            match h.state.compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => break,
-                Err(actual) => current = actual,
+        };
+        if state & task::ABORTED != 0 {
+            // Aborted while queued: drop the future without polling it.
+            // SAFETY: RUNNING is ours and the future present.
+            unsafe {
+                (h.vtable.drop_future)(header);
+                self.finish(header, false);
             }
+            return;
         }
 
         // SAFETY: the queue's reference keeps the task alive for the poll.
         let waker = unsafe { borrowed_waker(header) };
         let mut cx = Context::from_waker(&waker);
-        crate::coop::reset();
+        crate::poll_context::begin(header.as_ptr());
         // SAFETY: RUNNING is ours and the future is present (not COMPLETE).
         let result = unsafe { (h.vtable.poll)(header, &mut cx) };
-        let now = time::now_ticks();
-        self.record_poll(header, now.wrapping_sub(*last));
-        *last = now;
+        let woke_itself = crate::poll_context::end();
+        // Only the executor writes it: plain load/store, no read-modify-write.
+        h.polls.store(h.polls.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+        if let Some(last) = last {
+            let now = time::now_ticks();
+            self.record_poll_time(header, now.wrapping_sub(*last));
+            *last = now;
+        }
 
         match result {
             // SAFETY: RUNNING is ours, the output is stored.
             Poll::Ready(()) => unsafe { self.finish(header, true) },
+            Poll::Pending if woke_itself => {
+                // It woke itself (`yield_now`, a spent budget): back to the
+                // end of the queue, keeping RUNNING — no state transition now
+                // or when it comes round again. Wakes meanwhile only set
+                // SCHEDULED; an abort only sets ABORTED (checked above).
+                // SAFETY: not queued; the queue's reference is reused.
+                unsafe { self.queue.push(header.cast()) };
+            }
             Poll::Pending => {
                 let mut current = h.state.load(Ordering::Acquire);
                 loop {
@@ -556,6 +609,30 @@ impl Shared {
                         Err(actual) => current = actual,
                     }
                 }
+            }
+        }
+    }
+
+    /// Takes a task popped from the queue for a poll: SCHEDULED → RUNNING.
+    /// Returns the new state, or `None` (having released the queue's
+    /// reference) if the task is complete.
+    fn claim(&self, header: NonNull<Header>, mut current: u32) -> Option<u32> {
+        // SAFETY: the caller owns the queue's reference.
+        let h = unsafe { header.as_ref() };
+        loop {
+            if current & COMPLETE != 0 {
+                // Finished while queued (its future is gone).
+                // SAFETY: we own the queue's reference.
+                unsafe {
+                    self.unlist(header);
+                    drop_ref(header, 1);
+                }
+                return None;
+            }
+            let new = (current & !SCHEDULED) | RUNNING;
+            match h.state.compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return Some(new),
+                Err(actual) => current = actual,
             }
         }
     }
@@ -595,17 +672,16 @@ impl Shared {
         }
     }
 
-    fn record_poll(&self, header: NonNull<Header>, elapsed: u64) {
+    #[inline(never)]
+    fn record_poll_time(&self, header: NonNull<Header>, elapsed: u64) {
         // SAFETY: the caller keeps the task alive.
         let h = unsafe { header.as_ref() };
         // Only the executor writes these: plain load/store, no read-modify-write.
-        h.polls.store(h.polls.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
         h.total_poll.store(h.total_poll.load(Ordering::Relaxed) + elapsed, Ordering::Relaxed);
         let elapsed32 = u32::try_from(elapsed).unwrap_or(u32::MAX);
         if elapsed32 > h.longest_poll.load(Ordering::Relaxed) {
             h.longest_poll.store(elapsed32, Ordering::Relaxed);
         }
-        self.polls.store(self.polls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         if elapsed > self.long_poll_ticks.load(Ordering::Relaxed) {
             self.long_polls.fetch_add(1, Ordering::Relaxed);
             let info = self.info(header);
@@ -656,6 +732,7 @@ impl Shared {
             uptime: ticks_to_duration(time::now_ticks().saturating_sub(self.created_at)),
             timers: self.timers.with(|t| t.len()),
             table_bytes,
+            poll_timing: self.poll_timing.load(Ordering::Relaxed),
         }
     }
 
@@ -705,9 +782,11 @@ fn info_of(h: &Header, state: u32, name: Option<&'static str>) -> TaskInfo {
     TaskInfo {
         id: TaskId(h.id.load(Ordering::Relaxed)),
         name,
-        state: if state & RUNNING != 0 {
+        // RUNNING is also kept by a task re-queued after waking itself: it
+        // is being polled only if it is the task polled here and now.
+        state: if state & RUNNING != 0 && crate::poll_context::is_running(h) {
             TaskState::Running
-        } else if state & SCHEDULED != 0 {
+        } else if state & (SCHEDULED | RUNNING) != 0 {
             TaskState::Ready
         } else {
             TaskState::Waiting

@@ -29,6 +29,7 @@ mod lock;
 mod loom;
 #[cfg(all(test, loom))]
 mod loom_tests;
+mod poll_context;
 mod queue;
 pub mod reactor;
 pub mod sync;

@@ -164,3 +164,29 @@ fn loom_handle_drop_racing_completion_drops_the_output_once() {
         assert_eq!(dropped.load(Ordering::SeqCst), 1);
     });
 }
+
+#[test]
+fn loom_abort_racing_a_task_that_wakes_itself() {
+    model(|| {
+        let executor = Executor::new(LoomPlatform);
+        let polls = Arc::new(AtomicUsize::new(0));
+        let p = polls.clone();
+        // Wakes itself on its first poll (re-queued still RUNNING), then waits.
+        let handle = executor.spawn(core::future::poll_fn(move |cx| {
+            if p.fetch_add(1, Ordering::SeqCst) == 0 {
+                cx.waker().wake_by_ref();
+            }
+            Poll::<()>::Pending
+        }));
+        let aborter = thread::spawn(move || {
+            handle.abort();
+            handle
+        });
+        executor.run_until_stalled();
+        let handle = aborter.join().unwrap();
+        executor.run_until_stalled();
+        assert!(handle.is_finished(), "the abort was lost");
+        assert!(polls.load(Ordering::SeqCst) <= 2);
+        assert_eq!(executor.stats().live, 0);
+    });
+}

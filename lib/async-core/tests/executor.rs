@@ -610,3 +610,171 @@ fn a_costly_operation_spends_more_of_the_budget() {
     });
     assert_eq!(ops, coop::BUDGET / 8 + 1);
 }
+
+// ---- A task that wakes itself is re-queued while keeping RUNNING ----------
+
+/// Drops count into `dropped`.
+struct DropCount(Arc<AtomicUsize>);
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_task_aborted_after_yielding_is_not_polled_again() {
+    let ex = virtual_executor();
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let polls = Arc::new(AtomicUsize::new(0));
+    let (d, p) = (dropped.clone(), polls.clone());
+    let handle = ex.spawn(async move {
+        let _g = DropCount(d);
+        loop {
+            p.fetch_add(1, Ordering::SeqCst);
+            yield_now().await;
+        }
+    });
+    // One poll: it yields and is back in the queue, still marked running.
+    ex.block_on(async { yield_now().await });
+    let before = polls.load(Ordering::SeqCst);
+    assert!(before >= 1);
+    handle.abort();
+    assert_eq!(dropped.load(Ordering::SeqCst), 0, "queued: dropped when the executor takes it");
+    ex.run_until_stalled();
+    assert_eq!(polls.load(Ordering::SeqCst), before, "not polled after the abort");
+    assert_eq!(dropped.load(Ordering::SeqCst), 1);
+    assert_eq!(ex.block_on(handle), Err(JoinError::Aborted));
+    assert_eq!(ex.stats().live, 0);
+}
+
+#[test]
+fn dropping_the_executor_drops_tasks_that_yielded() {
+    let dropped = Arc::new(AtomicUsize::new(0));
+    {
+        let ex = virtual_executor();
+        for _ in 0..3 {
+            let d = dropped.clone();
+            ex.spawn(async move {
+                let _g = DropCount(d);
+                loop {
+                    yield_now().await;
+                }
+            })
+            .detach();
+        }
+        // Each yielding task has been polled and re-queued at least once.
+        ex.block_on(async {
+            for _ in 0..3 {
+                yield_now().await;
+            }
+        });
+        assert_eq!(dropped.load(Ordering::SeqCst), 0);
+    }
+    assert_eq!(dropped.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn a_task_that_yielded_is_listed_as_ready() {
+    let ex = virtual_executor();
+    ex.spawn_named("spinner", async {
+        loop {
+            yield_now().await;
+        }
+    })
+    .detach();
+    let (spinner, me) = ex.block_on(async {
+        spawn_named("looker", async {
+            yield_now().await; // the spinner has run and re-queued itself
+            let tasks = async_core::tasks();
+            let state = |n| tasks.iter().find(|t| t.name == Some(n)).unwrap().state;
+            (state("spinner"), state("looker"))
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!((spinner, me), (TaskState::Ready, TaskState::Running));
+}
+
+#[test]
+fn a_self_wake_by_value_or_through_a_clone_is_not_lost() {
+    let ex = virtual_executor();
+    let polls = ex.block_on(async {
+        spawn(async {
+            let mut polls = 0;
+            poll_fn(|cx| {
+                polls += 1;
+                match polls {
+                    1 => {
+                        // Wake by value: the clone's reference is used up.
+                        let w = cx.waker().clone();
+                        w.wake();
+                    }
+                    2 => cx.waker().wake_by_ref(),
+                    3 => {
+                        let w = cx.waker().clone();
+                        w.wake_by_ref();
+                    }
+                    _ => return Poll::Ready(()),
+                }
+                Poll::Pending
+            })
+            .await;
+            polls
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(polls, 4);
+}
+
+#[test]
+fn a_nested_executor_does_not_lose_the_outer_tasks_self_wake() {
+    let outer = virtual_executor();
+    let polls = outer.block_on(async {
+        spawn(async {
+            let mut polls = 0;
+            poll_fn(|cx| {
+                polls += 1;
+                if polls == 1 {
+                    cx.waker().wake_by_ref();
+                    // A second executor runs a task to completion on this
+                    // thread in the middle of our poll.
+                    let inner = Executor::new(StdPlatform::new());
+                    assert_eq!(inner.block_on(async { spawn(async { 7 }).await.unwrap() }), 7);
+                    return Poll::Pending;
+                }
+                Poll::Ready(())
+            })
+            .await;
+            polls
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(polls, 2, "the wake before the nested executor ran was kept");
+}
+
+#[test]
+fn polls_are_timed_only_while_poll_timing_is_on() {
+    let platform = VirtualTimePlatform::install(1_000_000);
+    let clock = platform.clock().clone();
+    let ex = Executor::new(platform);
+    assert!(!ex.stats().poll_timing, "off by default");
+    let slow_poll = move || {
+        let clock = clock.clone();
+        spawn_named("slow", async move { clock.advance(Duration::from_millis(3)) })
+    };
+    let run_slow = |ex: &Executor| {
+        let spawn_slow = slow_poll.clone();
+        ex.block_on(async move { spawn_slow().await.unwrap() });
+    };
+    run_slow(&ex);
+    assert_eq!(ex.stats().long_polls, 0);
+    ex.set_long_poll(Duration::from_millis(1), |_, _| {});
+    assert!(ex.stats().poll_timing, "set_long_poll switches timing on");
+    run_slow(&ex);
+    assert_eq!(ex.stats().long_polls, 1, "the 3 ms poll was timed and reported");
+    ex.set_poll_timing(false);
+    run_slow(&ex);
+    assert_eq!(ex.stats().long_polls, 1, "not timed while off");
+}

@@ -76,9 +76,10 @@ impl<T> JoinHandle<T> {
         self.header().state.load(Ordering::Acquire) & COMPLETE != 0
     }
 
-    /// Aborts the task. If it is idle (waiting or queued) its future is
-    /// dropped now, before this returns; if it is being polled right now (from
-    /// this very task, or another core), right after that poll. Awaiting the
+    /// Aborts the task. If it is waiting for a wake its future is dropped
+    /// now, before this returns; if it is being polled right now (from this
+    /// very task, or another core), right after that poll; if it is in the
+    /// run queue, when its executor takes it off (it is not polled again). Awaiting the
     /// handle then gives `Err(JoinError::Aborted)` — unless the task finished
     /// first, in which case its output is kept. Callable from anywhere,
     /// including interrupt handlers (the future's destructor then runs there).
@@ -256,12 +257,14 @@ pub(crate) unsafe fn abort_task(header: NonNull<Header>) {
     // SAFETY: the caller holds a reference.
     let h = unsafe { header.as_ref() };
     let mut current = h.state.load(Ordering::Acquire);
-    let was_queued = loop {
+    loop {
         if current & COMPLETE != 0 {
             return;
         }
-        if current & RUNNING != 0 {
-            // Being polled: the executor drops the future after the poll.
+        if current & (RUNNING | SCHEDULED) != 0 {
+            // Being polled, or in the run queue: the executor owns the next
+            // step and drops the future when the poll returns or when it
+            // takes the task off the queue (without polling it).
             match h.state.compare_exchange_weak(
                 current,
                 current | ABORTED,
@@ -273,40 +276,34 @@ pub(crate) unsafe fn abort_task(header: NonNull<Header>) {
             }
             continue;
         }
-        // Idle: take RUNNING for exclusive access to the future.
+        // Waiting: take RUNNING for exclusive access to the future.
         match h.state.compare_exchange_weak(
             current,
             current | RUNNING | ABORTED,
             Ordering::AcqRel,
             Ordering::Acquire,
         ) {
-            Ok(_) => break current & SCHEDULED != 0,
+            Ok(_) => break,
             Err(actual) => current = actual,
         }
-    };
+    }
     // SAFETY: RUNNING is ours and the future is present (not COMPLETE).
     unsafe { (h.vtable.drop_future)(header) };
     // Finish: COMPLETE, release RUNNING. A SCHEDULED set by a wake while we
-    // held RUNNING did not queue the task, so clear it unless it was queued.
+    // held RUNNING did not queue the task: clear it.
     let mut current = h.state.load(Ordering::Acquire);
     loop {
-        let mut new = (current & !RUNNING) | COMPLETE;
-        if !was_queued {
-            new &= !SCHEDULED;
-        }
+        let new = ((current & !RUNNING) | COMPLETE) & !SCHEDULED;
         match h.state.compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire) {
             Ok(_) => break,
             Err(actual) => current = actual,
         }
     }
-    if !was_queued {
-        // Not in the run queue: `link` names the executor, which unlists it.
-        // (A queued task is unlisted when the executor pops it.)
-        // SAFETY: not queued, so `link` holds the owning executor.
-        unsafe {
-            let shared = h.link.next.load(Ordering::Acquire) as *const crate::executor::Shared;
-            (*shared).unlist(header);
-        }
+    // Not in the run queue: `link` names the executor, which unlists it.
+    // SAFETY: not queued, so `link` holds the owning executor.
+    unsafe {
+        let shared = h.link.next.load(Ordering::Acquire) as *const crate::executor::Shared;
+        (*shared).unlist(header);
     }
     // SAFETY: we hold a reference.
     unsafe { notify_join(header) };

@@ -4,7 +4,9 @@
 //! * wake = set `SCHEDULED` and push the task on its executor's run queue,
 //!   unless it is already scheduled (never queued twice), complete, or being
 //!   polled (then the executor re-queues it when the poll returns, so a wake
-//!   during a poll is never lost);
+//!   during a poll is never lost). A task waking itself during its own poll
+//!   (`yield_now`, a spent budget) touches no atomic at all: it only tells
+//!   the executor to re-queue it (`poll_context`);
 //! * drop = one reference-count decrement (the last one frees the task).
 //!
 //! Everything is an atomic on the header: callable from tasks, interrupt
@@ -91,7 +93,17 @@ unsafe fn free_task(header: NonNull<Header>) {
 ///
 /// # Safety
 /// The caller must hold a reference.
+#[inline]
 pub(crate) unsafe fn schedule(header: NonNull<Header>, consume_ref: bool) {
+    if crate::poll_context::wake_running(header.as_ptr()) {
+        // The task woke itself during its poll: the executor re-queues it
+        // when the poll returns (it holds a reference until then).
+        if consume_ref {
+            // SAFETY: the caller's reference, not handed on.
+            unsafe { drop_ref(header, 1) };
+        }
+        return;
+    }
     // SAFETY: the caller holds a reference.
     let state = &unsafe { header.as_ref() }.state;
     let mut current = state.load(Ordering::Acquire);
@@ -147,6 +159,7 @@ unsafe fn wake_by_value(data: *const ()) {
     unsafe { schedule(header, true) };
 }
 
+#[inline]
 unsafe fn wake_by_ref(data: *const ()) {
     let header = NonNull::new(data as *mut Header).expect("task waker with a null header");
     // SAFETY: the waker holds a reference for the duration of the call.

@@ -10,6 +10,8 @@ use core::task::Waker;
 
 const NOT_IN_HEAP: u32 = u32::MAX;
 const NONE: u32 = u32::MAX;
+/// Slots whose storage an emptied queue keeps.
+const KEEP_WHEN_EMPTY: usize = 16;
 
 /// Identifies a registered timer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,9 +159,16 @@ impl TimerQueue {
         self.registered -= 1;
         let waker = s.waker.take();
         if self.registered == 0 {
-            // Empty: give the storage of a past burst back to the heap.
-            self.heap = alloc::vec::Vec::new();
-            self.slots = alloc::vec::Vec::new();
+            // Empty: give the storage of a past burst back to the heap, but
+            // keep a small one: a task sleeping in a loop must not allocate
+            // and free the queue's storage on every sleep.
+            if self.slots.capacity() > KEEP_WHEN_EMPTY {
+                self.heap = alloc::vec::Vec::new();
+                self.slots = alloc::vec::Vec::new();
+            } else {
+                self.heap.clear();
+                self.slots.clear();
+            }
             self.free = NONE;
         }
         waker
@@ -328,6 +337,29 @@ mod tests {
         assert_eq!(expire_all(&mut q, 10), 1);
         assert_eq!(q.len(), 0);
         assert_eq!(q.insert(3, noop()).unwrap().slot, 0, "slots reused");
+    }
+
+    #[test]
+    fn an_emptied_queue_keeps_small_storage_and_frees_a_burst() {
+        let mut q = TimerQueue::new();
+        // A task sleeping in a loop: one timer at a time, no reallocation.
+        let first = q.insert(1, noop()).unwrap();
+        let storage = q.slots.as_ptr();
+        q.remove(first);
+        for d in 2..10 {
+            let h = q.insert(d, noop()).unwrap();
+            assert_eq!(q.slots.as_ptr(), storage, "the storage is reused");
+            assert_eq!(expire_all(&mut q, d), 1);
+            q.remove(h);
+        }
+        // A burst: its storage goes back to the heap once the queue empties.
+        let burst: Vec<_> = (0..1000).map(|d| q.insert(d, noop()).unwrap()).collect();
+        assert!(q.slots.capacity() >= 1000);
+        for h in burst {
+            q.remove(h);
+        }
+        assert_eq!((q.len(), q.slots.capacity(), q.heap.capacity()), (0, 0, 0));
+        q.check_invariants();
     }
 
     #[test]

@@ -1,0 +1,241 @@
+//! What this core's executor knows about the poll in progress: which task it
+//! is polling, whether that task woke itself, and its cooperative budget.
+//!
+//! The commonest wake is a task waking *itself* while it runs: `yield_now`,
+//! a driver future whose budget ran out, a channel that is ready again.
+//! Such a wake needs no atomic read-modify-write on the task's state and no
+//! trip through the shared run queue: the wake only records "poll it again"
+//! here ([`wake_running`]), and when the poll returns the executor puts the
+//! task back at the end of its run queue (see `executor.rs`). Every other wake
+//! (another task, an interrupt handler, another core or thread) takes the
+//! general path in `task/waker.rs`.
+//!
+//! Why a wake from an interrupt handler that lands here is never lost: the
+//! executor clears the running task *before* it reads the flag ([`end`]); a
+//! waker sets the flag, then checks the running task again and reports
+//! failure if it changed. Either the executor reads the flag after the waker
+//! set it, or the waker sees the running task gone and falls back to the
+//! general path (a duplicate wake is harmless: a task already scheduled is
+//! not queued twice). The kernel's slots are sequentially consistent atomics
+//! for that reason; the host's are per thread (only that thread's executor
+//! polls the tasks it records).
+
+use crate::task::Header;
+
+/// Operations a task may do per poll before it must yield (see [`crate::coop`]).
+pub(crate) const BUDGET: u32 = 128;
+
+/// The poll slot's contents, saved while a nested executor runs on the same
+/// core or thread (`block_on` inside a task) and restored after.
+pub(crate) struct Saved {
+    running: *mut Header,
+    woke_itself: bool,
+    remaining: u32,
+}
+
+#[cfg(not(feature = "std"))]
+mod slot {
+    use super::{Header, Saved};
+    use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
+
+    // One core runs tasks (multi-core will index these by core).
+    static RUNNING: AtomicPtr<Header> = AtomicPtr::new(core::ptr::null_mut());
+    static WOKE_ITSELF: AtomicBool = AtomicBool::new(false);
+    static REMAINING: AtomicU32 = AtomicU32::new(super::BUDGET);
+
+    #[inline(always)]
+    pub(super) fn begin(task: *mut Header) {
+        REMAINING.store(super::BUDGET, Ordering::Relaxed);
+        WOKE_ITSELF.store(false, Ordering::Relaxed);
+        RUNNING.store(task, Ordering::SeqCst);
+    }
+
+    #[inline(always)]
+    pub(super) fn end() -> bool {
+        RUNNING.store(core::ptr::null_mut(), Ordering::SeqCst);
+        WOKE_ITSELF.load(Ordering::SeqCst)
+    }
+
+    #[inline(always)]
+    pub(super) fn wake_running(task: *mut Header) -> bool {
+        if RUNNING.load(Ordering::SeqCst) != task {
+            return false;
+        }
+        WOKE_ITSELF.store(true, Ordering::SeqCst);
+        RUNNING.load(Ordering::SeqCst) == task
+    }
+
+    #[inline(always)]
+    pub(super) fn budget() -> u32 {
+        REMAINING.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn running() -> *const Header {
+        RUNNING.load(Ordering::SeqCst)
+    }
+
+    pub(super) fn save() -> Saved {
+        let saved = Saved {
+            running: RUNNING.swap(core::ptr::null_mut(), Ordering::SeqCst),
+            woke_itself: WOKE_ITSELF.load(Ordering::SeqCst),
+            remaining: REMAINING.load(Ordering::Relaxed),
+        };
+        WOKE_ITSELF.store(false, Ordering::SeqCst);
+        saved
+    }
+
+    pub(super) fn restore(saved: Saved) {
+        REMAINING.store(saved.remaining, Ordering::Relaxed);
+        // A wake of the outer task that landed while the inner executor ran
+        // found it not running and took the general path; keep any earlier one.
+        WOKE_ITSELF.store(saved.woke_itself, Ordering::SeqCst);
+        RUNNING.store(saved.running, Ordering::SeqCst);
+    }
+
+    #[inline(always)]
+    pub(super) fn set_budget(value: u32) {
+        REMAINING.store(value, Ordering::Relaxed);
+    }
+}
+
+#[cfg(feature = "std")]
+mod slot {
+    use super::{Header, Saved};
+    use core::cell::Cell;
+
+    struct Slot {
+        running: Cell<*mut Header>,
+        woke_itself: Cell<bool>,
+        remaining: Cell<u32>,
+    }
+
+    #[cfg(not(loom))]
+    std::thread_local! {
+        static SLOT: Slot = const {
+            Slot {
+                running: Cell::new(core::ptr::null_mut()),
+                woke_itself: Cell::new(false),
+                remaining: Cell::new(super::BUDGET),
+            }
+        };
+    }
+
+    // Loom runs its threads as coroutines: it needs its own thread-locals.
+    #[cfg(loom)]
+    loom::thread_local! {
+        static SLOT: Slot = Slot {
+            running: Cell::new(core::ptr::null_mut()),
+            woke_itself: Cell::new(false),
+            remaining: Cell::new(super::BUDGET),
+        };
+    }
+
+    #[inline(always)]
+    pub(super) fn begin(task: *mut Header) {
+        SLOT.with(|s| {
+            s.remaining.set(super::BUDGET);
+            s.woke_itself.set(false);
+            s.running.set(task);
+        });
+    }
+
+    #[inline(always)]
+    pub(super) fn end() -> bool {
+        SLOT.with(|s| {
+            s.running.set(core::ptr::null_mut());
+            s.woke_itself.get()
+        })
+    }
+
+    #[inline(always)]
+    pub(super) fn wake_running(task: *mut Header) -> bool {
+        SLOT.with(|s| {
+            let running = s.running.get() == task;
+            if running {
+                s.woke_itself.set(true);
+            }
+            running
+        })
+    }
+
+    #[inline(always)]
+    pub(super) fn budget() -> u32 {
+        SLOT.with(|s| s.remaining.get())
+    }
+
+    pub(super) fn running() -> *const Header {
+        SLOT.with(|s| s.running.get())
+    }
+
+    pub(super) fn save() -> Saved {
+        SLOT.with(|s| Saved {
+            running: s.running.replace(core::ptr::null_mut()),
+            woke_itself: s.woke_itself.replace(false),
+            remaining: s.remaining.get(),
+        })
+    }
+
+    pub(super) fn restore(saved: Saved) {
+        SLOT.with(|s| {
+            s.remaining.set(saved.remaining);
+            s.woke_itself.set(saved.woke_itself);
+            s.running.set(saved.running);
+        });
+    }
+
+    #[inline(always)]
+    pub(super) fn set_budget(value: u32) {
+        SLOT.with(|s| s.remaining.set(value));
+    }
+}
+
+/// The executor is about to poll `task` (null: the `block_on` future, which
+/// is no task): records it and refills the cooperative budget.
+#[inline(always)]
+pub(crate) fn begin(task: *mut Header) {
+    slot::begin(task);
+}
+
+/// The poll is over: forgets the running task and returns whether it woke
+/// itself meanwhile.
+#[inline(always)]
+pub(crate) fn end() -> bool {
+    slot::end()
+}
+
+/// If `task` is the one being polled on this core (thread), records that it
+/// must be polled again and returns true; otherwise returns false and the
+/// caller wakes it the general way.
+#[inline(always)]
+pub(crate) fn wake_running(task: *mut Header) -> bool {
+    slot::wake_running(task)
+}
+
+/// Whether `task` is the one being polled on this core (thread) right now.
+pub(crate) fn is_running(task: &Header) -> bool {
+    core::ptr::eq(slot::running(), task)
+}
+
+/// What is left of the running task's cooperative budget.
+#[inline(always)]
+pub(crate) fn budget() -> u32 {
+    slot::budget()
+}
+
+/// Sets what is left of the running task's cooperative budget.
+#[inline(always)]
+pub(crate) fn set_budget(value: u32) {
+    slot::set_budget(value);
+}
+
+/// Saves the slot and empties it: an executor starting to run on this core
+/// (thread) calls it, so a nested `block_on` inside a task does not lose the
+/// outer task's self-wake or budget.
+pub(crate) fn save() -> Saved {
+    slot::save()
+}
+
+/// Puts back what [`save`] took, when that executor stops running here.
+pub(crate) fn restore(saved: Saved) {
+    slot::restore(saved);
+}
