@@ -9,12 +9,11 @@
 //! the back of the run queue and everyone else gets a turn. The executor
 //! refills the budget when a poll begins (`poll_context::begin`).
 
+use crate::poll_context as slot;
 use core::task::{Context, Poll};
 
 /// Operations a task may do per poll before it must yield.
 pub const BUDGET: u32 = crate::poll_context::BUDGET;
-
-use crate::poll_context as slot;
 
 /// Spends one unit of the current task's budget: `Ready` to go ahead, or
 /// `Pending` (with the task already woken) when the budget is spent.
