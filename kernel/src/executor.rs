@@ -9,7 +9,10 @@
 //!   off), executes WFI, and unmasks. WFI wakes on a *pending* interrupt even
 //!   while IRQs are masked, so an interrupt that arrives after the check still
 //!   ends the sleep; after the unmask its handler runs, and the executor sees
-//!   the task it woke.
+//!   the task it woke. If the timer's deadline is what ended the sleep, idle
+//!   turns the comparator off while still masked: the executor fires due
+//!   timers itself, so the timer's handler would have nothing to add, and
+//!   the wake-up skips an exception entry and return.
 //! * **the timer interrupt** — the comparator's handler only turns the
 //!   comparator off (dropping the level-triggered line). Due timers are fired
 //!   by the executor itself, before each batch of polls.
@@ -40,6 +43,12 @@ impl Platform for WfiPlatform {
                 None => timer::cancel(),
             }
             cpu::wait_for_interrupt();
+            if timer::has_fired() {
+                // The deadline came: that is all the timer interrupt has to
+                // say, and the executor fires the due timers next. Dropping
+                // the line here, still masked, spares taking the exception.
+                timer::cancel();
+            }
         }
         cpu::restore_irqs(irq_state);
     }
@@ -48,6 +57,10 @@ impl Platform for WfiPlatform {
         // One core: a task queued by an interrupt handler already woke the
         // core from WFI (that interrupt did), and one queued by a task is seen
         // by the executor, which is running. (Cross-core wakes will send an SGI.)
+    }
+
+    fn needs_notify(&self) -> bool {
+        false
     }
 }
 

@@ -87,9 +87,7 @@ critical_section::set_impl!(KernelCriticalSection);
 // requires; release restores the exact previous mask state, so nesting works.
 unsafe impl critical_section::Impl for KernelCriticalSection {
     unsafe fn acquire() -> critical_section::RawRestoreState {
-        let was_unmasked = !cpu::irqs_masked();
-        let _ = cpu::mask_irqs();
-        was_unmasked
+        cpu::mask_irqs().was_unmasked()
     }
 
     unsafe fn release(was_unmasked: critical_section::RawRestoreState) {

@@ -18,6 +18,14 @@ pub fn current_el() -> u8 {
 #[must_use = "the saved state must be restored"]
 pub struct IrqState(u64);
 
+impl IrqState {
+    /// Whether IRQs were unmasked when this state was saved.
+    #[inline]
+    pub fn was_unmasked(self) -> bool {
+        self.0 & (1 << 7) == 0
+    }
+}
+
 /// Masks IRQs on this core and returns the previous mask state.
 #[inline]
 pub fn mask_irqs() -> IrqState {
@@ -32,7 +40,7 @@ pub fn mask_irqs() -> IrqState {
 #[inline]
 pub fn restore_irqs(state: IrqState) {
     // Only the I bit changes; D, A and F stay as they are now.
-    if state.0 & (1 << 7) == 0 {
+    if state.was_unmasked() {
         unmask_irqs();
     }
 }

@@ -65,6 +65,13 @@ pub trait Platform: Send + Sync + 'static {
     /// Called after a task was queued from outside the executor's own loop
     /// (another thread or core); wakes the executor if it is idle.
     fn notify(&self);
+
+    /// Whether [`notify`](Platform::notify) does anything. A platform whose
+    /// wakes all come from its own loop or from interrupts (which end `idle`
+    /// by themselves) answers false, and wakes skip the call. Asked once.
+    fn needs_notify(&self) -> bool {
+        true
+    }
 }
 
 /// What to call when a poll takes longer than the long-poll threshold.
@@ -169,8 +176,13 @@ pub(crate) struct Shared {
     /// Earliest timer deadline, `u64::MAX` if none (a lock-free cache of the
     /// timer queue's head, updated under its lock).
     pub(crate) next_deadline: AtomicU64,
+    /// Every timer with a deadline at or before this has fired: its `Sleep`
+    /// has nothing left to remove from the queue (no lock needed).
+    pub(crate) fired_through: AtomicU64,
     main_notified: AtomicBool,
     platform: Box<dyn Platform>,
+    /// `platform.needs_notify()`, asked once.
+    needs_notify: bool,
     spawned: AtomicU64,
     finished: AtomicU64,
     polls: AtomicU64,
@@ -202,7 +214,9 @@ impl Executor {
             table: Lock::new(Table { tasks: TaskTable::new(), names: Vec::new() }),
             timers: Lock::new(TimerQueue::new()),
             next_deadline: AtomicU64::new(u64::MAX),
+            fired_through: AtomicU64::new(0),
             main_notified: AtomicBool::new(false),
+            needs_notify: platform.needs_notify(),
             platform: Box::new(platform),
             spawned: AtomicU64::new(0),
             finished: AtomicU64::new(0),
@@ -277,7 +291,10 @@ impl Executor {
             }
             let worked = self.shared.run_batch();
             if !worked && !self.shared.main_notified.load(Ordering::Acquire) {
-                self.shared.idle();
+                // Fire what woke us at once: if it was a timer of the main
+                // future, that is polled next without a turn over the queue.
+                let now = self.shared.idle();
+                self.shared.fire_timers(now);
             }
         }
     }
@@ -426,7 +443,15 @@ impl Shared {
     pub(crate) unsafe fn enqueue(&self, header: NonNull<Header>) {
         // SAFETY: forwarded from the caller.
         unsafe { self.queue.push(header.cast()) };
-        self.platform.notify();
+        self.notify();
+    }
+
+    /// Wakes the executor if it may be idle and the platform needs telling.
+    #[inline]
+    pub(crate) fn notify(&self) {
+        if self.needs_notify {
+            self.platform.notify();
+        }
     }
 
     /// Removes the task from the table (if still listed) and drops the
@@ -746,41 +771,54 @@ impl Shared {
     /// at most [`BATCH`] of them: when 100,000 timers fall due together, the
     /// tasks already woken get their turn before the next [`BATCH`] fire (the
     /// rest stay due, so the executor does not sleep meanwhile).
+    #[inline(always)]
     fn fire_timers(&self, now: u64) {
         if now < self.next_deadline.load(Ordering::Acquire) {
             return;
         }
-        for _ in 0..BATCH / 16 {
-            let mut due: [Option<Waker>; 16] = Default::default();
-            let more = self.timers.with(|t| {
-                let more = t.expire(now, &mut due);
-                self.next_deadline.store(t.next_deadline().unwrap_or(u64::MAX), Ordering::Release);
-                more
-            });
-            // Woken outside the lock: a waker may run arbitrary code.
-            for waker in due.iter_mut().filter_map(Option::take) {
-                waker.wake();
-            }
-            if !more {
-                break;
+        for _ in 0..BATCH {
+            if !self.fire_earliest(now) {
+                // Every timer due at `now` has fired (and freed its slot).
+                self.fired_through.store(now, Ordering::Release);
+                return;
             }
         }
+        // The rest stay due: the next turn fires them.
     }
 
-    /// Sleeps until there is something to do.
-    fn idle(&self) {
+    /// Fires the earliest timer if it is due at `now`. Returns whether
+    /// another one is due.
+    #[inline(never)]
+    fn fire_earliest(&self, now: u64) -> bool {
+        let waker = self.timers.with(|t| {
+            let waker = t.pop_due(now);
+            self.next_deadline.store(t.next_deadline().unwrap_or(u64::MAX), Ordering::Release);
+            waker
+        });
+        // Woken outside the lock: a waker may run arbitrary code.
+        match waker {
+            Some(waker) => waker.wake(),
+            None => return false,
+        }
+        now >= self.next_deadline.load(Ordering::Acquire)
+    }
+
+    /// Sleeps until there is something to do. Returns the clock on waking.
+    fn idle(&self) -> u64 {
         let deadline = match self.next_deadline.load(Ordering::Acquire) {
             u64::MAX => None,
             d => Some(d),
         };
         let start = time::now_ticks();
         if deadline.is_some_and(|d| start >= d) {
-            return;
+            return start;
         }
         let ready = || !self.queue.is_empty() || self.main_notified.load(Ordering::Acquire);
         self.platform.idle(deadline, &ready);
-        let slept = time::now_ticks().saturating_sub(start);
+        let now = time::now_ticks();
+        let slept = now.saturating_sub(start);
         self.idle_ticks.store(self.idle_ticks.load(Ordering::Relaxed) + slept, Ordering::Relaxed);
+        now
     }
 }
 
@@ -851,7 +889,7 @@ unsafe fn main_wake_by_ref(data: *const ()) {
     // SAFETY: the waker keeps the Arc alive for this call.
     let shared = unsafe { &*(data as *const Shared) };
     shared.main_notified.store(true, Ordering::Release);
-    shared.platform.notify();
+    shared.notify();
 }
 
 unsafe fn main_drop(data: *const ()) {

@@ -38,63 +38,72 @@ mod slot {
     use super::{Header, Saved};
     use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
 
-    // One core runs tasks (multi-core will index these by core).
-    static RUNNING: AtomicPtr<Header> = AtomicPtr::new(core::ptr::null_mut());
-    static WOKE_ITSELF: AtomicBool = AtomicBool::new(false);
-    static REMAINING: AtomicU32 = AtomicU32::new(super::BUDGET);
+    /// The three fields in one static, so the hot paths address them from
+    /// one base register. `running` comes first: a release store (`stlr`)
+    /// takes no offset.
+    #[repr(C)]
+    struct Slot {
+        running: AtomicPtr<Header>,
+        remaining: AtomicU32,
+        woke_itself: AtomicBool,
+    }
+
+    static SLOT: Slot = Slot {
+        running: AtomicPtr::new(core::ptr::null_mut()),
+        remaining: AtomicU32::new(super::BUDGET),
+        woke_itself: AtomicBool::new(false),
+    };
 
     #[inline(always)]
     pub(super) fn begin(task: *mut Header) {
-        REMAINING.store(super::BUDGET, Ordering::Relaxed);
-        WOKE_ITSELF.store(false, Ordering::Relaxed);
-        RUNNING.store(task, Ordering::SeqCst);
+        SLOT.remaining.store(super::BUDGET, Ordering::Relaxed);
+        SLOT.woke_itself.store(false, Ordering::Relaxed);
+        SLOT.running.store(task, Ordering::SeqCst);
     }
 
     #[inline(always)]
     pub(super) fn end() -> bool {
-        RUNNING.store(core::ptr::null_mut(), Ordering::SeqCst);
-        WOKE_ITSELF.load(Ordering::SeqCst)
+        SLOT.running.store(core::ptr::null_mut(), Ordering::SeqCst);
+        SLOT.woke_itself.load(Ordering::SeqCst)
     }
 
     #[inline(always)]
     pub(super) fn wake_running(task: *mut Header) -> bool {
-        if RUNNING.load(Ordering::SeqCst) != task {
+        if SLOT.running.load(Ordering::SeqCst) != task {
             return false;
         }
-        WOKE_ITSELF.store(true, Ordering::SeqCst);
-        RUNNING.load(Ordering::SeqCst) == task
+        SLOT.woke_itself.store(true, Ordering::SeqCst);
+        SLOT.running.load(Ordering::SeqCst) == task
     }
 
     #[inline(always)]
     pub(super) fn budget() -> u32 {
-        REMAINING.load(Ordering::Relaxed)
+        SLOT.remaining.load(Ordering::Relaxed)
     }
 
     pub(super) fn running() -> *const Header {
-        RUNNING.load(Ordering::SeqCst)
+        SLOT.running.load(Ordering::SeqCst)
     }
 
     pub(super) fn save() -> Saved {
         let saved = Saved {
-            running: RUNNING.swap(core::ptr::null_mut(), Ordering::SeqCst),
-            woke_itself: WOKE_ITSELF.load(Ordering::SeqCst),
-            remaining: REMAINING.load(Ordering::Relaxed),
+            running: SLOT.running.swap(core::ptr::null_mut(), Ordering::SeqCst),
+            woke_itself: SLOT.woke_itself.load(Ordering::SeqCst),
+            remaining: SLOT.remaining.load(Ordering::Relaxed),
         };
-        WOKE_ITSELF.store(false, Ordering::SeqCst);
+        SLOT.woke_itself.store(false, Ordering::SeqCst);
         saved
     }
 
     pub(super) fn restore(saved: Saved) {
-        REMAINING.store(saved.remaining, Ordering::Relaxed);
-        // A wake of the outer task that landed while the inner executor ran
-        // found it not running and took the general path; keep any earlier one.
-        WOKE_ITSELF.store(saved.woke_itself, Ordering::SeqCst);
-        RUNNING.store(saved.running, Ordering::SeqCst);
+        SLOT.remaining.store(saved.remaining, Ordering::Relaxed);
+        SLOT.woke_itself.store(saved.woke_itself, Ordering::SeqCst);
+        SLOT.running.store(saved.running, Ordering::SeqCst);
     }
 
     #[inline(always)]
     pub(super) fn set_budget(value: u32) {
-        REMAINING.store(value, Ordering::Relaxed);
+        SLOT.remaining.store(value, Ordering::Relaxed);
     }
 }
 

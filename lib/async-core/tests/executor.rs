@@ -478,6 +478,30 @@ fn firing_timers_is_not_blamed_on_the_next_task() {
 }
 
 #[test]
+fn a_fired_sleep_dropped_late_leaves_the_timers_that_reused_its_slot_alone() {
+    let ex = virtual_executor();
+    let finished = ex.block_on(async {
+        // `early` registers its timer, which then fires (freeing its slot)
+        // while nobody polls `early` again.
+        let mut early = Box::pin(sleep(Duration::from_millis(1)));
+        assert!(early.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+        sleep(Duration::from_millis(2)).await;
+        // Two new timers take the freed slots, one of them `early`'s.
+        let first = spawn(sleep(Duration::from_millis(5)));
+        let second = spawn(sleep(Duration::from_millis(6)));
+        yield_now().await;
+        // Dropping the fired sleep now must not remove either of them.
+        drop(early);
+        async_core::time::timeout(Duration::from_millis(50), async {
+            first.await.unwrap();
+            second.await.unwrap();
+        })
+        .await
+    });
+    assert!(finished.is_ok(), "a sleeper never woke: its timer was removed by a stale handle");
+}
+
+#[test]
 fn a_thousand_timers_due_together_do_not_hold_up_a_woken_task() {
     let ex = virtual_executor();
     let seen = ex.block_on(async {

@@ -22,7 +22,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 
 /// Wakes `waker` once the clock reaches `deadline`, without a future to own
 /// the timer (for foreign timer APIs such as embassy-time's driver interface).
-/// Each call adds a timer; it is removed when it fires. Outside an executor,
+/// Each call adds a timer; it is gone once it fires. Outside an executor,
 /// or if the timer queue cannot grow, the waker is woken at once (the caller
 /// re-checks its deadline and asks again: correct, only busier).
 pub fn wake_at(deadline: Instant, waker: &core::task::Waker) {
@@ -36,7 +36,7 @@ pub fn wake_at(deadline: Instant, waker: &core::task::Waker) {
     };
     let ticks = deadline.ticks();
     let registered = executor.timers.with(|t| {
-        let ok = t.insert_detached(ticks, waker.clone()).is_ok();
+        let ok = t.insert(ticks, waker.clone()).is_ok();
         if ok && ticks < executor.next_deadline.load(Ordering::Acquire) {
             executor.next_deadline.store(ticks, Ordering::Release);
         }
@@ -79,17 +79,33 @@ impl Sleep {
         self.deadline = deadline;
     }
 
+    /// Forgets the timer: nothing to do if it fired (the executor freed it
+    /// then), else it is taken out of the queue. Inlined: it runs on the
+    /// path from a timer's interrupt to its task.
+    #[inline(always)]
     fn deregister(&mut self) {
         if let Some(r) = self.registration.take() {
-            let waker = r.executor.timers.with(|t| {
-                let waker = t.remove(r.handle);
-                r.executor
-                    .next_deadline
-                    .store(t.next_deadline().unwrap_or(u64::MAX), Ordering::Release);
-                waker
-            });
-            drop(waker); // outside the lock
+            if self.deadline.ticks() <= r.executor.fired_through.load(Ordering::Acquire) {
+                // Fired, and its slot freed with it: nothing to remove.
+                return;
+            }
+            r.remove_pending();
         }
+    }
+}
+
+impl Registration {
+    /// Removes a timer that may not have fired yet.
+    #[inline(never)]
+    fn remove_pending(self) {
+        let waker = self.executor.timers.with(|t| {
+            let waker = t.remove(self.handle);
+            self.executor
+                .next_deadline
+                .store(t.next_deadline().unwrap_or(u64::MAX), Ordering::Release);
+            waker
+        });
+        drop(waker); // outside the lock
     }
 }
 
@@ -144,6 +160,7 @@ impl Future for Sleep {
 }
 
 impl Drop for Sleep {
+    #[inline(always)]
     fn drop(&mut self) {
         self.deregister();
     }

@@ -4,7 +4,9 @@
 //! and every slot remembers its heap position, so a timer can be cancelled
 //! from the middle of the heap in O(log n). A slot number plus a generation
 //! is the handle a `Sleep` keeps, so a reused slot is never confused with an
-//! old one.
+//! old one. A timer's slot is freed when it fires: its owner learns that it
+//! fired from the slot no longer answering to its handle, and needs nothing
+//! else removed.
 
 use core::task::Waker;
 
@@ -29,8 +31,6 @@ struct Slot {
     /// Next free slot while free.
     next_free: u32,
     in_use: bool,
-    /// No future owns this timer: free its slot when it fires.
-    detached: bool,
 }
 
 /// The heap could not grow.
@@ -41,7 +41,6 @@ pub(crate) struct TimerQueue {
     heap: alloc::vec::Vec<u32>,
     slots: alloc::vec::Vec<Slot>,
     free: u32,
-    registered: usize,
     /// Source of generations, queue-wide, so a handle stays unique even after
     /// the storage is freed and slot numbers start again from zero.
     next_generation: u32,
@@ -53,31 +52,19 @@ impl TimerQueue {
             heap: alloc::vec::Vec::new(),
             slots: alloc::vec::Vec::new(),
             free: NONE,
-            registered: 0,
             next_generation: 0,
         }
     }
 
-    /// Timers registered (pending or fired but not yet collected).
+    /// Timers registered and not yet fired.
     pub(crate) fn len(&self) -> usize {
-        self.registered
+        self.heap.len()
     }
 
     /// The earliest pending deadline.
+    #[inline(always)]
     pub(crate) fn next_deadline(&self) -> Option<u64> {
         self.heap.first().map(|&s| self.slots[s as usize].deadline)
-    }
-
-    /// Registers a timer that no future owns: it wakes `waker` at `deadline`
-    /// and is then forgotten.
-    pub(crate) fn insert_detached(
-        &mut self,
-        deadline: u64,
-        waker: Waker,
-    ) -> Result<(), TimerQueueFull> {
-        let handle = self.insert(deadline, waker)?;
-        self.slots[handle.slot as usize].detached = true;
-        Ok(())
     }
 
     /// Registers a timer for `deadline` that wakes `waker`.
@@ -100,7 +87,6 @@ impl TimerQueue {
                 generation: 0,
                 next_free: NONE,
                 in_use: false,
-                detached: false,
             });
             (self.slots.len() - 1) as u32
         };
@@ -108,7 +94,6 @@ impl TimerQueue {
         s.deadline = deadline;
         s.waker = Some(waker);
         s.in_use = true;
-        s.detached = false;
         self.next_generation = self.next_generation.wrapping_add(1);
         s.generation = self.next_generation;
         let handle = TimerHandle { slot, generation: s.generation };
@@ -116,7 +101,6 @@ impl TimerQueue {
         s.position = position;
         self.heap.push(slot);
         self.sift_up(position as usize);
-        self.registered += 1;
         Ok(handle)
     }
 
@@ -126,9 +110,10 @@ impl TimerQueue {
             .filter(|s| s.in_use && s.generation == handle.generation)
     }
 
-    /// Whether the timer has fired (its waker was taken by `expire`).
+    /// Whether the timer has fired (or was removed): its slot no longer
+    /// answers to the handle.
     pub(crate) fn has_fired(&self, handle: TimerHandle) -> bool {
-        self.slot(handle).is_none_or(|s| s.position == NOT_IN_HEAP)
+        self.slot(handle).is_none()
     }
 
     /// Replaces the waker of a pending timer unless it would wake the same task.
@@ -137,70 +122,84 @@ impl TimerQueue {
             return;
         }
         let s = &mut self.slots[handle.slot as usize];
-        if s.position != NOT_IN_HEAP && !s.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+        if !s.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             s.waker = Some(waker.clone());
         }
     }
 
-    /// Removes a timer (pending or fired). Returns its waker, which the caller
-    /// drops outside the lock.
+    /// Removes a pending timer (a fired one is gone already: `None`).
+    /// Returns its waker, which the caller drops outside the lock.
     pub(crate) fn remove(&mut self, handle: TimerHandle) -> Option<Waker> {
-        self.slot(handle)?;
-        let position = self.slots[handle.slot as usize].position;
-        if position != NOT_IN_HEAP {
-            self.remove_at(position as usize);
-        }
+        let position = self.slot(handle)?.position;
+        self.remove_at(position as usize);
+        self.free_slot(handle.slot)
+    }
+
+    /// Fires the earliest timer if it is due at `now`: takes it out of the
+    /// queue, frees its slot and returns its waker (for the caller to wake
+    /// outside the lock). Inlined and written for the common case of one
+    /// timer: it runs on the path from a timer's interrupt to its task.
+    #[inline(always)]
+    pub(crate) fn pop_due(&mut self, now: u64) -> Option<Waker> {
+        let &slot = self.heap.first()?;
         let free = self.free;
-        let s = &mut self.slots[handle.slot as usize];
+        let s = self.slots.get_mut(slot as usize)?; // always there: in the heap
+        if s.deadline > now {
+            return None;
+        }
+        s.position = NOT_IN_HEAP;
         s.in_use = false;
         s.next_free = free;
-        s.position = NOT_IN_HEAP;
-        self.free = handle.slot;
-        self.registered -= 1;
         let waker = s.waker.take();
-        if self.registered == 0 {
-            // Empty: give the storage of a past burst back to the heap, but
-            // keep a small one: a task sleeping in a loop must not allocate
-            // and free the queue's storage on every sleep.
-            if self.slots.capacity() > KEEP_WHEN_EMPTY {
-                self.heap = alloc::vec::Vec::new();
-                self.slots = alloc::vec::Vec::new();
-            } else {
-                self.heap.clear();
-                self.slots.clear();
+        self.free = slot;
+        let last = self.heap.pop();
+        match last {
+            Some(last) if !self.heap.is_empty() => {
+                // The last entry takes the root's place and sinks.
+                self.heap[0] = last;
+                self.slots[last as usize].position = 0;
+                self.sift_down(0);
             }
-            self.free = NONE;
+            _ => self.release_burst_storage(),
         }
         waker
     }
 
-    /// Takes the wakers of timers due at `now` into `out` (earliest first)
-    /// until `out` is full. Returns whether more are due.
-    pub(crate) fn expire(&mut self, now: u64, out: &mut [Option<Waker>]) -> bool {
-        for entry in out.iter_mut() {
-            match self.heap.first() {
-                Some(&slot) if self.slots[slot as usize].deadline <= now => {
-                    self.remove_at(0);
-                    *entry = self.slots[slot as usize].waker.take();
-                    if self.slots[slot as usize].detached {
-                        let handle =
-                            TimerHandle { slot, generation: self.slots[slot as usize].generation };
-                        self.remove(handle);
-                    }
-                }
-                _ => return false,
-            }
+    /// Returns a slot (already out of the heap) to the free list and takes
+    /// its waker.
+    fn free_slot(&mut self, slot: u32) -> Option<Waker> {
+        let free = self.free;
+        let s = &mut self.slots[slot as usize];
+        s.in_use = false;
+        s.next_free = free;
+        self.free = slot;
+        let waker = s.waker.take();
+        if self.heap.is_empty() {
+            self.release_burst_storage();
         }
-        self.next_deadline().is_some_and(|d| d <= now)
+        waker
+    }
+
+    /// With the queue empty: gives the storage of a past burst back to the
+    /// heap. A small storage stays (with its free list), so a task sleeping
+    /// in a loop does not allocate and free it on every sleep.
+    #[inline(always)]
+    fn release_burst_storage(&mut self) {
+        if self.slots.capacity() > KEEP_WHEN_EMPTY {
+            self.heap = alloc::vec::Vec::new();
+            self.slots = alloc::vec::Vec::new();
+            self.free = NONE;
+        }
     }
 
     fn remove_at(&mut self, position: usize) {
-        let last = self.heap.len() - 1;
         let removed = self.heap[position];
-        self.swap(position, last);
-        self.heap.pop();
         self.slots[removed as usize].position = NOT_IN_HEAP;
+        let Some(last) = self.heap.pop() else { return };
         if position < self.heap.len() {
+            // The last entry fills the hole and moves to its place.
+            self.heap[position] = last;
+            self.slots[last as usize].position = position as u32;
             let moved = self.sift_up(position);
             self.sift_down(moved);
         }
@@ -269,14 +268,11 @@ mod tests {
 
     fn expire_all(q: &mut TimerQueue, now: u64) -> usize {
         let mut n = 0;
-        loop {
-            let mut out: [Option<Waker>; 4] = Default::default();
-            let more = q.expire(now, &mut out);
-            n += out.iter().filter(|w| w.is_some()).count();
-            if !more {
-                return n;
-            }
+        while let Some(waker) = q.pop_due(now) {
+            drop(waker);
+            n += 1;
         }
+        n
     }
 
     #[test]
@@ -304,12 +300,10 @@ mod tests {
         }
         assert_eq!(q.len(), 100 - 34);
         let mut last = 0;
-        loop {
-            let mut out: [Option<Waker>; 1] = Default::default();
-            let Some(d) = q.next_deadline() else { break };
+        while let Some(d) = q.next_deadline() {
             assert!(d >= last);
             last = d;
-            q.expire(d, &mut out);
+            assert!(q.pop_due(d).is_some());
             q.check_invariants();
         }
     }
@@ -327,16 +321,22 @@ mod tests {
     }
 
     #[test]
-    fn detached_timers_free_themselves() {
+    fn fired_timers_free_their_slots() {
         let mut q = TimerQueue::new();
-        q.insert_detached(10, noop()).unwrap();
-        q.insert_detached(5, noop()).unwrap();
+        let late = q.insert(10, noop()).unwrap();
+        let early = q.insert(5, noop()).unwrap();
         assert_eq!(q.len(), 2);
+        assert!(q.pop_due(4).is_none(), "nothing due yet");
         assert_eq!(expire_all(&mut q, 7), 1);
         assert_eq!(q.len(), 1);
-        assert_eq!(expire_all(&mut q, 10), 1);
+        assert!(q.has_fired(early) && !q.has_fired(late));
+        assert!(q.remove(early).is_none(), "a fired timer is gone already");
+        let reused = q.insert(8, noop()).unwrap();
+        assert_eq!(reused.slot, early.slot, "the fired timer's slot is reused");
+        assert!(!q.has_fired(reused), "the old handle's fate is not the new timer's");
+        assert_eq!(expire_all(&mut q, 10), 2);
         assert_eq!(q.len(), 0);
-        assert_eq!(q.insert(3, noop()).unwrap().slot, 0, "slots reused");
+        q.check_invariants();
     }
 
     #[test]
@@ -350,7 +350,7 @@ mod tests {
             let h = q.insert(d, noop()).unwrap();
             assert_eq!(q.slots.as_ptr(), storage, "the storage is reused");
             assert_eq!(expire_all(&mut q, d), 1);
-            q.remove(h);
+            assert!(q.remove(h).is_none(), "fired: nothing left to remove");
         }
         // A burst: its storage goes back to the heap once the queue empties.
         let burst: Vec<_> = (0..1000).map(|d| q.insert(d, noop()).unwrap()).collect();
