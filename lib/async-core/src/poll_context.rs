@@ -38,6 +38,7 @@ mod slot {
     use super::{Header, Saved};
     use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
 
+    // One core runs tasks (multi-core will index this by core).
     /// The three fields in one static, so the hot paths address them from
     /// one base register. `running` comes first: a release store (`stlr`)
     /// takes no offset.
@@ -97,6 +98,8 @@ mod slot {
 
     pub(super) fn restore(saved: Saved) {
         SLOT.remaining.store(saved.remaining, Ordering::Relaxed);
+        // A wake of the outer task that landed while the inner executor ran
+        // found it not running and took the general path; keep any earlier one.
         SLOT.woke_itself.store(saved.woke_itself, Ordering::SeqCst);
         SLOT.running.store(saved.running, Ordering::SeqCst);
     }

@@ -10,7 +10,6 @@
 
 use core::task::Waker;
 
-const NOT_IN_HEAP: u32 = u32::MAX;
 const NONE: u32 = u32::MAX;
 /// Slots whose storage an emptied queue keeps.
 const KEEP_WHEN_EMPTY: usize = 16;
@@ -25,7 +24,7 @@ pub(crate) struct TimerHandle {
 struct Slot {
     deadline: u64,
     waker: Option<Waker>,
-    /// Position in `heap`, or NOT_IN_HEAP once fired (or free).
+    /// Position in `heap` while in use (a free slot's is stale).
     position: u32,
     generation: u32,
     /// Next free slot while free.
@@ -83,7 +82,7 @@ impl TimerQueue {
             self.slots.push(Slot {
                 deadline: 0,
                 waker: None,
-                position: NOT_IN_HEAP,
+                position: 0,
                 generation: 0,
                 next_free: NONE,
                 in_use: false,
@@ -138,7 +137,10 @@ impl TimerQueue {
     /// Fires the earliest timer if it is due at `now`: takes it out of the
     /// queue, frees its slot and returns its waker (for the caller to wake
     /// outside the lock). Inlined and written for the common case of one
-    /// timer: it runs on the path from a timer's interrupt to its task.
+    /// timer: it runs on the path from a timer's interrupt to its task, so it
+    /// does `remove_at(0)` and `free_slot`'s steps itself, indexing the slot
+    /// once (the general ones, even inlined, measured about 15 instructions
+    /// more on that path: a bounds check at every index).
     #[inline(always)]
     pub(crate) fn pop_due(&mut self, now: u64) -> Option<Waker> {
         let &slot = self.heap.first()?;
@@ -147,7 +149,6 @@ impl TimerQueue {
         if s.deadline > now {
             return None;
         }
-        s.position = NOT_IN_HEAP;
         s.in_use = false;
         s.next_free = free;
         let waker = s.waker.take();
@@ -193,8 +194,6 @@ impl TimerQueue {
     }
 
     fn remove_at(&mut self, position: usize) {
-        let removed = self.heap[position];
-        self.slots[removed as usize].position = NOT_IN_HEAP;
         let Some(last) = self.heap.pop() else { return };
         if position < self.heap.len() {
             // The last entry fills the hole and moves to its place.
