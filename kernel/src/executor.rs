@@ -62,6 +62,12 @@ impl Platform for WfiPlatform {
     fn needs_notify(&self) -> bool {
         false
     }
+
+    fn in_interrupt(&self) -> bool {
+        // Handlers run with IRQs masked and never unmask them; tasks run
+        // unmasked except in critical sections (where the inbox is also right).
+        cpu::irqs_masked()
+    }
 }
 
 fn on_timer_interrupt(_line: irq::IrqLine) {

@@ -20,6 +20,7 @@ mod current {
 
     static CURRENT: AtomicPtr<Shared> = AtomicPtr::new(core::ptr::null_mut());
 
+    #[inline(always)]
     pub(super) fn get() -> *const Shared {
         CURRENT.load(Ordering::Acquire)
     }
@@ -34,10 +35,19 @@ mod current {
     use super::Shared;
     use std::cell::Cell;
 
+    #[cfg(not(loom))]
     std::thread_local! {
         static CURRENT: Cell<*const Shared> = const { Cell::new(core::ptr::null()) };
     }
 
+    // Loom runs its threads as coroutines on one thread: it needs its own
+    // thread-locals (wakes compare `CURRENT` to tell the loop's thread).
+    #[cfg(loom)]
+    loom::thread_local! {
+        static CURRENT: Cell<*const Shared> = Cell::new(core::ptr::null());
+    }
+
+    #[inline(always)]
     pub(super) fn get() -> *const Shared {
         CURRENT.with(|c| c.get())
     }
@@ -66,6 +76,12 @@ impl Drop for EnterGuard {
             crate::poll_context::restore(poll);
         }
     }
+}
+
+/// The current executor's address (null if none), for identity checks.
+#[inline(always)]
+pub(crate) fn current_ptr() -> *const Shared {
+    current::get()
 }
 
 /// The current executor, if any.

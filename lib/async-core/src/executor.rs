@@ -2,13 +2,18 @@
 //!
 //! One executor runs on one core (on the host: one thread). It owns a run
 //! queue of tasks that were woken, a table of live tasks, and a timer queue.
-//! Its loop:
+//! Ready tasks wait in two FIFOs (`queue.rs`): the *inbox*, a lock-free queue
+//! that any waker may push to (a task, an interrupt handler, another core),
+//! and the *ready list*, which only the loop touches. Its loop:
 //!
 //! 1. poll the main future (`block_on`) if it was woken;
 //! 2. wake the tasks whose timers have expired (up to [`BATCH`] at a time);
-//! 3. poll up to [`BATCH`] queued tasks, in FIFO order — a task that keeps
-//!    waking itself goes to the back each time, so it cannot starve others,
-//!    and the batch limit keeps timers and the main future responsive;
+//! 3. move the inbox to the end of the ready list, then poll up to [`BATCH`]
+//!    tasks from the ready list in FIFO order, taking the inbox over again
+//!    whenever the list runs dry. A task that keeps waking itself goes to the
+//!    back each time, so it cannot starve others; a task woken from elsewhere
+//!    waits at most one batch longer than it would in a single queue; and the
+//!    batch limit keeps timers and the main future responsive;
 //! 4. if nothing is ready, sleep through [`Platform::idle`] until an
 //!    interrupt (or another thread) makes something ready or the earliest
 //!    timer is due. The kernel's platform masks IRQs, checks once more, and
@@ -24,14 +29,19 @@
 //! because a cooperative scheduler cannot preempt a task that never awaits.
 //!
 //! A task that wakes itself during its poll (`yield_now`, a spent
-//! cooperative budget) is re-queued when the poll returns, without an atomic
-//! wake (see `poll_context`).
+//! cooperative budget) is put on the ready list when the poll returns,
+//! without an atomic wake or a state transition (see `poll_context`).
+//!
+//! Only one thread (core) at a time may run an executor's loop: `block_on`
+//! and `run_until_stalled` panic if it is already running, whether on
+//! another thread or further up this one's stack (a task calling `block_on`
+//! on its own executor).
 
 use crate::context;
 use crate::lock::Lock;
 use crate::loom::Arc;
 use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
-use crate::queue::{QueueLink, RunQueue};
+use crate::queue::{QueueLink, ReadyList, RunQueue};
 use crate::table::TaskTable;
 use crate::task::{
     self, COMPLETE, HANDLE, Header, JoinHandle, LISTED, NAMED, OUTPUT, REF_ONE, RUNNING, SCHEDULED,
@@ -71,6 +81,17 @@ pub trait Platform: Send + Sync + 'static {
     /// by themselves) answers false, and wakes skip the call. Asked once.
     fn needs_notify(&self) -> bool {
         true
+    }
+
+    /// Whether the code running now may be an interrupt handler (which may
+    /// have interrupted the executor's loop half way through its ready
+    /// list). Asked when a task is woken on the loop's own core or thread;
+    /// on true the wake goes through the lock-free inbox instead of straight
+    /// onto the ready list. Answering true when unsure is always safe (the
+    /// kernel answers "IRQs are masked", which includes a task's critical
+    /// sections). Default: false (no interrupts, as on the host).
+    fn in_interrupt(&self) -> bool {
+        false
     }
 }
 
@@ -170,7 +191,12 @@ impl Table {
 
 /// State shared between the executor's loop, its tasks' wakers and handles.
 pub(crate) struct Shared {
-    queue: RunQueue,
+    /// Tasks woken from anywhere (lock-free, any thread or interrupt).
+    inbox: RunQueue,
+    /// Tasks the loop queued itself or took over from the inbox (loop only).
+    ready: ReadyList,
+    /// Whether a thread is running the loop (`block_on`, `run_until_stalled`).
+    looping: AtomicBool,
     table: Lock<Table>,
     pub(crate) timers: Lock<TimerQueue>,
     /// Earliest timer deadline, `u64::MAX` if none (a lock-free cache of the
@@ -210,7 +236,9 @@ impl Executor {
     pub fn new(platform: impl Platform) -> Self {
         let frequency = time::frequency();
         let shared = Arc::new(Shared {
-            queue: RunQueue::new(),
+            inbox: RunQueue::new(),
+            ready: ReadyList::new(),
+            looping: AtomicBool::new(false),
             table: Lock::new(Table { tasks: TaskTable::new(), names: Vec::new() }),
             timers: Lock::new(TimerQueue::new()),
             next_deadline: AtomicU64::new(u64::MAX),
@@ -230,7 +258,8 @@ impl Executor {
             owner: AtomicPtr::new(core::ptr::null_mut()),
         });
         shared.owner.store(Arc::as_ptr(&shared) as *mut Shared, Ordering::Release);
-        shared.queue.init();
+        shared.inbox.init();
+        shared.ready.init();
         Self { shared }
     }
 
@@ -273,7 +302,12 @@ impl Executor {
     /// future runs on the caller's stack, polled whenever it is woken; tasks
     /// run in between. Inside, [`crate::spawn`] and the time functions use
     /// this executor.
+    ///
+    /// # Panics
+    /// If this executor is already running: inside one of its own tasks, or
+    /// on another thread.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _running = LoopGuard::take(&self.shared);
         let _enter = context::enter(&self.shared);
         let mut future = pin!(future);
         let waker = main_waker(&self.shared);
@@ -301,7 +335,11 @@ impl Executor {
 
     /// Runs tasks and due timers until none is ready; does not sleep.
     /// Returns the number of tasks polled.
+    ///
+    /// # Panics
+    /// If this executor is already running (see [`block_on`](Executor::block_on)).
     pub fn run_until_stalled(&self) -> usize {
+        let _running = LoopGuard::take(&self.shared);
         let _enter = context::enter(&self.shared);
         let mut polled = 0;
         loop {
@@ -349,6 +387,55 @@ impl Executor {
     }
 }
 
+/// Finishes a task whose poll panicked (on the host; the kernel aborts on a
+/// panic), as the panic unwinds out of the executor: the future is dropped
+/// and the handle reports the task aborted, so the executor stays usable and
+/// can be dropped (a task left RUNNING could never be finished). Forgotten
+/// when the poll returns; with `panic = abort` it compiles to nothing.
+struct UnwindGuard<'a> {
+    shared: &'a Shared,
+    header: NonNull<Header>,
+}
+
+impl Drop for UnwindGuard<'_> {
+    fn drop(&mut self) {
+        crate::poll_context::end();
+        // SAFETY: the poll unwound: RUNNING is still ours, the queue's
+        // reference keeps the task alive, and the future is still in its
+        // stage (a future that panicked may be dropped).
+        unsafe {
+            let h = self.header.as_ref();
+            h.state.fetch_or(task::ABORTED, Ordering::AcqRel);
+            (h.vtable.drop_future)(self.header);
+            self.shared.finish(self.header, false);
+        }
+    }
+}
+
+/// Marks the executor's loop as running on this thread for its lifetime:
+/// the run queues have a single consumer.
+struct LoopGuard<'a> {
+    shared: &'a Shared,
+}
+
+impl<'a> LoopGuard<'a> {
+    fn take(shared: &'a Shared) -> Self {
+        if shared.looping.swap(true, Ordering::Acquire) {
+            panic!(
+                "executor already running: block_on or run_until_stalled called from one \
+                 of its own tasks, or from two threads at once"
+            );
+        }
+        Self { shared }
+    }
+}
+
+impl Drop for LoopGuard<'_> {
+    fn drop(&mut self) {
+        self.shared.looping.store(false, Ordering::Release);
+    }
+}
+
 impl Drop for Executor {
     fn drop(&mut self) {
         let _enter = context::enter(&self.shared);
@@ -362,9 +449,10 @@ impl Drop for Executor {
                     live.push(task);
                 })
             });
-            // Queued tasks (including those aborted now) are unlisted when popped.
-            // SAFETY: we are the executor (single consumer).
-            while let Some(link) = unsafe { self.shared.queue.pop() } {
+            // Queued tasks (including those aborted now) are unlisted when
+            // popped. `&mut self`: no loop is running.
+            // SAFETY: we are the executor's only consumer now.
+            while let Some(link) = unsafe { self.shared.pop_ready() } {
                 // SAFETY: the queue owned a reference; pop transfers it to us.
                 unsafe { self.shared.discard_queued(link.cast()) };
             }
@@ -435,15 +523,27 @@ impl Shared {
         Ok(unsafe { JoinHandle::from_raw(header) })
     }
 
-    /// Pushes `header` on the run queue and wakes the executor if it sleeps.
+    /// Queues a woken (or new) task: straight onto the ready list when the
+    /// wake comes from this executor's own loop or one of its tasks (this
+    /// thread or core runs the loop, and not in an interrupt handler),
+    /// otherwise into the lock-free inbox, waking the executor if it sleeps.
     ///
     /// # Safety
     /// The caller hands over one reference for the queue and has set
     /// `SCHEDULED`; the task belongs to this executor and is not queued.
     pub(crate) unsafe fn enqueue(&self, header: NonNull<Header>) {
-        // SAFETY: forwarded from the caller.
-        unsafe { self.queue.push(header.cast()) };
-        self.notify();
+        // `current` is this executor only while its loop (or its drop, which
+        // has it exclusively) runs on this thread or core.
+        if core::ptr::eq(context::current_ptr(), self) && !self.platform.in_interrupt() {
+            // SAFETY: forwarded from the caller; the loop is on this thread,
+            // suspended outside any ready-list operation (in a poll, a waker
+            // it called, or a drop), and no interrupt handler is running.
+            unsafe { self.ready.push(header.cast()) };
+        } else {
+            // SAFETY: forwarded from the caller.
+            unsafe { self.inbox.push(header.cast()) };
+            self.notify();
+        }
     }
 
     /// Wakes the executor if it may be idle and the platform needs telling.
@@ -509,22 +609,66 @@ impl Shared {
         }
     }
 
+    #[inline(always)]
     fn as_owner(&self) -> *mut QueueLink {
-        self.owner.load(Ordering::Acquire) as *mut QueueLink
+        // Relaxed: stored once, before the executor was shared with anyone.
+        self.owner.load(Ordering::Relaxed) as *mut QueueLink
+    }
+
+    /// Moves every task in the inbox to the end of the ready list.
+    ///
+    /// # Safety
+    /// Called by the thread running the loop (or dropping the executor).
+    #[inline(never)]
+    unsafe fn take_inbox(&self) {
+        // SAFETY: the caller is the inbox's only consumer and the list's only user.
+        unsafe {
+            while let Some(link) = self.inbox.pop() {
+                self.ready.push(link);
+            }
+        }
+    }
+
+    /// The next ready task, taking the inbox over when the ready list is empty.
+    ///
+    /// # Safety
+    /// As [`take_inbox`](Shared::take_inbox).
+    #[inline(always)]
+    unsafe fn pop_ready(&self) -> Option<NonNull<QueueLink>> {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            match self.ready.pop() {
+                Some(link) => Some(link),
+                None => {
+                    // The oldest is polled at once, the rest go on the list
+                    // (behind it, should it wake itself).
+                    let first = self.inbox.pop()?;
+                    if !self.inbox.is_empty() {
+                        self.take_inbox();
+                    }
+                    Some(first)
+                }
+            }
+        }
     }
 
     /// Fires due timers, then polls up to BATCH queued tasks. Returns whether
     /// any task was polled.
     fn run_batch(&self) -> bool {
         self.fire_timers(time::now_ticks());
+        // Tasks woken from elsewhere since the last batch go behind the ones
+        // already on the ready list, so a yielding task cannot hold them off
+        // for more than a batch.
+        // SAFETY: the loop guard makes this thread the loop's only runner.
+        unsafe { self.take_inbox() };
         let timing = self.poll_timing.load(Ordering::Relaxed);
         // Poll times start after the timers fired: firing thousands of due
         // timers is the executor's work, not the first task's.
         let mut last = if timing { time::now_ticks() } else { 0 };
         let mut polled = 0;
         while polled < BATCH {
-            // SAFETY: only the executor's loop pops (it runs on one thread).
-            let Some(link) = (unsafe { self.queue.pop() }) else { break };
+            // SAFETY: as above.
+            let Some(link) = (unsafe { self.pop_ready() }) else { break };
             // SAFETY: popped from our queue: we own its reference.
             unsafe { self.run_task(link.cast(), timing.then_some(&mut last)) };
             polled += 1;
@@ -537,51 +681,41 @@ impl Shared {
         true
     }
 
-    /// Polls one task taken off the run queue. With poll timing on, `last` is
-    /// when the previous poll ended (and becomes when this one did).
+    /// Polls one task taken off the ready list. With poll timing on, `last`
+    /// is when the previous poll ended (and becomes when this one did).
+    ///
+    /// A task's link names its executor whenever it is neither queued nor
+    /// RUNNING (wakers and `free_task` read it then). A task the loop
+    /// re-queued after it woke itself is still RUNNING, so its link is left
+    /// as the list made it until the task stops running: [`release`](Shared::release)
+    /// and [`finish`](Shared::finish) restore it.
     ///
     /// # Safety
-    /// `header` was just popped from this executor's queue.
-    #[inline]
+    /// `header` was just popped from this executor's ready list.
+    #[inline(always)]
     unsafe fn run_task(&self, header: NonNull<Header>, last: Option<&mut u64>) {
         // SAFETY: we own the queue's reference.
         let h = unsafe { header.as_ref() };
-        // Not queued any more: the link names the owner again (published by
-        // the Release on the state below, read by wakers after an Acquire).
-        h.link.next.store(self.as_owner(), Ordering::Relaxed);
-        let current = h.state.load(Ordering::Acquire);
-        let state = if current & RUNNING != 0 {
-            // Re-queued by us after it woke itself, still RUNNING: the stage
-            // is ours, no transition needed (only this executor sets RUNNING
-            // on a queued task; `abort` leaves queued tasks to us).
-            if current & SCHEDULED != 0 {
-                // Woken again while queued: this poll serves that wake.
-                h.state.fetch_and(!SCHEDULED, Ordering::AcqRel);
+        // Relaxed: a wake (SCHEDULED) missed here is seen by the release at
+        // the end of the poll, which re-queues the task.
+        let current = h.state.load(Ordering::Relaxed);
+        if current & (RUNNING | SCHEDULED | task::ABORTED) != RUNNING {
+            // Not simply a task that woke itself: from the inbox, woken or
+            // aborted again while queued, or complete.
+            // SAFETY: popped from our list; `current` was read just now.
+            if !unsafe { self.claim(header, current) } {
+                return;
             }
-            current
-        } else {
-            // SAFETY: popped from our queue; `current` was read just now.
-            match unsafe { self.claim(header, current) } {
-                Some(state) => state,
-                None => return,
-            }
-        };
-        if state & task::ABORTED != 0 {
-            // Aborted while queued: drop the future without polling it.
-            // SAFETY: RUNNING is ours and the future present.
-            unsafe {
-                (h.vtable.drop_future)(header);
-                self.finish(header, false);
-            }
-            return;
         }
 
         // SAFETY: the queue's reference keeps the task alive for the poll.
         let waker = unsafe { borrowed_waker(header) };
         let mut cx = Context::from_waker(&waker);
         crate::poll_context::begin(header.as_ptr());
+        let unwinding = UnwindGuard { shared: self, header };
         // SAFETY: RUNNING is ours and the future is present (not COMPLETE).
         let result = unsafe { (h.vtable.poll)(header, &mut cx) };
+        core::mem::forget(unwinding);
         let woke_itself = crate::poll_context::end();
         // Only the executor writes it: plain load/store, no read-modify-write.
         h.polls.store(h.polls.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
@@ -595,74 +729,117 @@ impl Shared {
             // SAFETY: RUNNING is ours, the output is stored.
             Poll::Ready(()) => unsafe { self.finish(header, true) },
             Poll::Pending if woke_itself => {
-                // It woke itself (`yield_now`, a spent budget): back to the
-                // end of the queue, keeping RUNNING — no state transition now
+                // It woke itself (`yield_now`, a spent budget): to the end of
+                // the ready list, keeping RUNNING — no state transition now
                 // or when it comes round again. Wakes meanwhile only set
-                // SCHEDULED; an abort only sets ABORTED (checked above).
-                // SAFETY: not queued; the queue's reference is reused.
-                unsafe { self.queue.push(header.cast()) };
+                // SCHEDULED; an abort only sets ABORTED (both send the next
+                // turn through `claim`).
+                // SAFETY: not queued; the queue's reference is reused; we are the loop.
+                unsafe { self.ready.push(header.cast()) };
             }
-            Poll::Pending => {
-                let mut current = h.state.load(Ordering::Acquire);
-                loop {
-                    if current & task::ABORTED != 0 {
-                        // Aborted during the poll: drop the future now.
-                        // SAFETY: RUNNING is still ours and the future present.
-                        unsafe {
-                            (h.vtable.drop_future)(header);
-                            self.finish(header, false);
-                        }
-                        return;
-                    }
-                    let new = current & !RUNNING;
-                    match h.state.compare_exchange_weak(
-                        current,
-                        new,
-                        Ordering::AcqRel,
-                        Ordering::Acquire,
-                    ) {
-                        Ok(_) => {
-                            if new & SCHEDULED != 0 {
-                                // Woken during the poll: back in the queue,
-                                // reusing the queue's reference.
-                                // SAFETY: SCHEDULED and not queued; we own a reference.
-                                unsafe { self.queue.push(header.cast()) };
-                            } else {
-                                // SAFETY: the queue's reference, no longer needed.
-                                unsafe { drop_ref(header, 1) };
-                            }
-                            return;
-                        }
-                        Err(actual) => current = actual,
-                    }
-                }
-            }
+            // SAFETY: RUNNING is ours, the poll returned Pending.
+            Poll::Pending => unsafe { self.release(header) },
         }
     }
 
-    /// Takes a task popped from the queue for a poll: SCHEDULED → RUNNING.
-    /// Returns the new state, or `None` (having released the queue's
-    /// reference) if the task is complete.
+    /// Prepares a popped task for its poll when it is not simply a task that
+    /// woke itself: takes it from SCHEDULED to RUNNING (a task from the
+    /// inbox), clears a SCHEDULED set while it was queued still RUNNING (this
+    /// poll serves that wake), or finishes a task aborted while queued.
+    /// Returns whether to poll it; if not, the queue's reference is released.
     ///
     /// # Safety
-    /// `header` was just popped from this executor's queue (the caller owns
-    /// the queue's reference) and `current` is a state read since.
-    unsafe fn claim(&self, header: NonNull<Header>, mut current: u32) -> Option<u32> {
+    /// `header` was just popped from this executor's ready list (the caller
+    /// owns the queue's reference) and `current` is a state read since.
+    #[inline(never)]
+    unsafe fn claim(&self, header: NonNull<Header>, mut current: u32) -> bool {
         // SAFETY: the caller owns the queue's reference.
         let h = unsafe { header.as_ref() };
-        loop {
-            if current & COMPLETE != 0 {
-                // Finished while queued (its future is gone).
-                // SAFETY: we own the queue's reference.
-                unsafe {
-                    self.unlist(header);
-                    drop_ref(header, 1);
+        if current & RUNNING != 0 {
+            // Re-queued by us after it woke itself, still RUNNING: the stage
+            // is ours (only this executor sets RUNNING on a queued task;
+            // `abort` leaves queued tasks to us).
+            current = h.state.fetch_and(!SCHEDULED, Ordering::AcqRel);
+        } else {
+            // From the inbox (or woken while RUNNING and re-queued by `release`).
+            loop {
+                if current & COMPLETE != 0 {
+                    // Finished while queued (its future is gone). Not queued
+                    // any more: the link names the owner again, for the last
+                    // reference's release.
+                    h.link.next.store(self.as_owner(), Ordering::Relaxed);
+                    // SAFETY: we own the queue's reference.
+                    unsafe {
+                        self.unlist(header);
+                        drop_ref(header, 1);
+                    }
+                    return false;
                 }
-                return None;
+                let new = (current & !SCHEDULED) | RUNNING;
+                match h.state.compare_exchange_weak(
+                    current,
+                    new,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                ) {
+                    Ok(_) => {
+                        current = new;
+                        break;
+                    }
+                    Err(actual) => current = actual,
+                }
             }
-            let new = (current & !SCHEDULED) | RUNNING;
+        }
+        if current & task::ABORTED != 0 {
+            // Aborted while queued: drop the future without polling it.
+            // SAFETY: RUNNING is ours and the future present.
+            unsafe {
+                (h.vtable.drop_future)(header);
+                self.finish(header, false);
+            }
+            return false;
+        }
+        true
+    }
+
+    /// After a poll that returned Pending without the task waking itself:
+    /// gives up RUNNING, or re-queues the task if it was woken meanwhile, or
+    /// finishes it if it was aborted during the poll.
+    ///
+    /// # Safety
+    /// The caller holds RUNNING and owns the queue's reference; the future is present.
+    #[inline(never)]
+    unsafe fn release(&self, header: NonNull<Header>) {
+        // SAFETY: the caller owns a reference.
+        let h = unsafe { header.as_ref() };
+        // Idle from the release below: the link must name the owner by then.
+        h.link.next.store(self.as_owner(), Ordering::Relaxed);
+        let mut current = h.state.load(Ordering::Acquire);
+        loop {
+            if current & task::ABORTED != 0 {
+                // Aborted during the poll: drop the future now.
+                // SAFETY: RUNNING is still ours and the future present.
+                unsafe {
+                    (h.vtable.drop_future)(header);
+                    self.finish(header, false);
+                }
+                return;
+            }
+            let new = current & !RUNNING;
             match h.state.compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => return Some(new),
+                Ok(_) => {
+                    if new & SCHEDULED != 0 {
+                        // Woken during the poll: back on the ready list,
+                        // reusing the queue's reference.
+                        // SAFETY: SCHEDULED and not queued; we own a
+                        // reference; we are the loop.
+                        unsafe { self.ready.push(header.cast()) };
+                    } else {
+                        // SAFETY: the queue's reference, no longer needed.
+                        unsafe { drop_ref(header, 1) };
+                    }
+                    return;
+                }
                 Err(actual) => current = actual,
             }
         }
@@ -678,6 +855,9 @@ impl Shared {
     unsafe fn finish(&self, header: NonNull<Header>, has_output: bool) {
         // SAFETY: the caller owns a reference.
         let h = unsafe { header.as_ref() };
+        // The task leaves the executor's hands: its link names the owner
+        // again (the last reference's release reads it).
+        h.link.next.store(self.as_owner(), Ordering::Relaxed);
         let mut current = h.state.load(Ordering::Acquire);
         let new = loop {
             let mut new = (current & !(RUNNING | SCHEDULED)) | COMPLETE;
@@ -804,6 +984,8 @@ impl Shared {
     }
 
     /// Sleeps until there is something to do. Returns the clock on waking.
+    /// Inlined: its return is on the path from a timer's interrupt to its task.
+    #[inline(always)]
     fn idle(&self) -> u64 {
         let deadline = match self.next_deadline.load(Ordering::Acquire) {
             u64::MAX => None,
@@ -813,7 +995,13 @@ impl Shared {
         if deadline.is_some_and(|d| start >= d) {
             return start;
         }
-        let ready = || !self.queue.is_empty() || self.main_notified.load(Ordering::Acquire);
+        let ready = || {
+            // SAFETY: `idle` runs on the loop's thread (and `ready` is called
+            // only from it, inside `Platform::idle`).
+            !unsafe { self.ready.is_empty() }
+                || !self.inbox.is_empty()
+                || self.main_notified.load(Ordering::Acquire)
+        };
         self.platform.idle(deadline, &ready);
         let now = time::now_ticks();
         let slept = now.saturating_sub(start);

@@ -190,3 +190,34 @@ fn loom_abort_racing_a_task_that_wakes_itself() {
         assert_eq!(executor.stats().live, 0);
     });
 }
+
+#[test]
+fn loom_wake_from_a_task_racing_a_wake_from_another_thread() {
+    // One wake goes onto the executor's ready list (from a task on its
+    // thread), the other into the inbox (from another thread): the task is
+    // queued once and polled again, whichever wins.
+    model(|| {
+        let executor = Executor::new(LoomPlatform);
+        let waker_slot: Arc<Mutex<Option<Waker>>> = Arc::new(Mutex::new(None));
+        let polls = Arc::new(AtomicUsize::new(0));
+        let (p, slot) = (polls.clone(), waker_slot.clone());
+        let waiter = executor.spawn(core::future::poll_fn(move |cx| {
+            if p.fetch_add(1, Ordering::SeqCst) == 0 {
+                *slot.lock().unwrap() = Some(cx.waker().clone());
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        }));
+        executor.run_until_stalled();
+        let waker = waker_slot.lock().unwrap().take().unwrap();
+        let local = waker.clone();
+        let remote = thread::spawn(move || waker.wake());
+        let waking = executor.spawn(async move { local.wake() });
+        executor.run_until_stalled();
+        remote.join().unwrap();
+        executor.run_until_stalled();
+        assert!(waiter.is_finished() && waking.is_finished(), "a wake was lost");
+        assert_eq!(polls.load(Ordering::SeqCst), 2, "polled once per state, not per wake");
+    });
+}

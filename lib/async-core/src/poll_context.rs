@@ -11,16 +11,18 @@
 //! general path in `task/waker.rs`.
 //!
 //! Why a wake from an interrupt handler that lands here is never lost: the
-//! executor clears the running task *before* it reads the flag ([`end`]); a
-//! waker sets the flag, then checks the running task again and reports
-//! failure if it changed. Either the executor reads the flag after the waker
-//! set it, or the waker sees the running task gone and falls back to the
-//! general path (a duplicate wake is harmless: a task already scheduled is
-//! not queued twice). The kernel's slots are sequentially consistent atomics
-//! for that reason; the host's are per thread (only that thread's executor
-//! polls the tasks it records).
+//! executor clears the running task *before* it reads the flag ([`end`]),
+//! and a slot belongs to one core (on the host: one thread), so a waker that
+//! finds its task running there runs either wholly before that clearing
+//! (the executor then reads the flag it set) or wholly after it (it finds
+//! no task running and takes the general path). An interrupt handler cannot
+//! stop half way: it runs between two of the interrupted code's instructions.
+//! A duplicate wake is harmless: a task already scheduled is not queued
+//! twice. A waker on another core never sees this core's slot (with more
+//! cores running tasks, the slot is indexed by core).
 
 use crate::task::Header;
+use core::task::Waker;
 
 /// Operations a task may do per poll before it must yield (see [`crate::coop`]).
 pub(crate) const BUDGET: u32 = 128;
@@ -36,12 +38,16 @@ pub(crate) struct Saved {
 #[cfg(not(feature = "std"))]
 mod slot {
     use super::{Header, Saved};
-    use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
+    use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering, compiler_fence};
 
-    // One core runs tasks (multi-core will index this by core).
+    // One core runs tasks (multi-core will index this by core). Only its own
+    // core touches a slot: the executor, the tasks it polls and the interrupt
+    // handlers that interrupt them. An interrupt handler runs between two of
+    // the interrupted code's instructions and sees all of its earlier stores,
+    // so program order is all the ordering needed: relaxed accesses (plain
+    // loads and stores), kept in order by compiler fences.
     /// The three fields in one static, so the hot paths address them from
-    /// one base register. `running` comes first: a release store (`stlr`)
-    /// takes no offset.
+    /// one base register.
     #[repr(C)]
     struct Slot {
         running: AtomicPtr<Header>,
@@ -59,22 +65,31 @@ mod slot {
     pub(super) fn begin(task: *mut Header) {
         SLOT.remaining.store(super::BUDGET, Ordering::Relaxed);
         SLOT.woke_itself.store(false, Ordering::Relaxed);
-        SLOT.running.store(task, Ordering::SeqCst);
+        // A wake from an interrupt that sees the task running must find the
+        // flag already cleared.
+        compiler_fence(Ordering::SeqCst);
+        SLOT.running.store(task, Ordering::Relaxed);
     }
 
     #[inline(always)]
     pub(super) fn end() -> bool {
-        SLOT.running.store(core::ptr::null_mut(), Ordering::SeqCst);
-        SLOT.woke_itself.load(Ordering::SeqCst)
+        SLOT.running.store(core::ptr::null_mut(), Ordering::Relaxed);
+        // An interrupt after this store takes the general wake path; one
+        // before it has set the flag read below.
+        compiler_fence(Ordering::SeqCst);
+        SLOT.woke_itself.load(Ordering::Relaxed)
     }
 
     #[inline(always)]
     pub(super) fn wake_running(task: *mut Header) -> bool {
-        if SLOT.running.load(Ordering::SeqCst) != task {
+        if SLOT.running.load(Ordering::Relaxed) != task {
             return false;
         }
-        SLOT.woke_itself.store(true, Ordering::SeqCst);
-        SLOT.running.load(Ordering::SeqCst) == task
+        // No interrupt can run the executor's `end` between the check and
+        // this store: it is either already over (the check failed) or not
+        // yet begun (it reads the flag).
+        SLOT.woke_itself.store(true, Ordering::Relaxed);
+        true
     }
 
     #[inline(always)]
@@ -83,16 +98,18 @@ mod slot {
     }
 
     pub(super) fn running() -> *const Header {
-        SLOT.running.load(Ordering::SeqCst)
+        SLOT.running.load(Ordering::Relaxed)
     }
 
     pub(super) fn save() -> Saved {
+        let running = SLOT.running.swap(core::ptr::null_mut(), Ordering::Relaxed);
+        compiler_fence(Ordering::SeqCst);
         let saved = Saved {
-            running: SLOT.running.swap(core::ptr::null_mut(), Ordering::SeqCst),
-            woke_itself: SLOT.woke_itself.load(Ordering::SeqCst),
+            running,
+            woke_itself: SLOT.woke_itself.load(Ordering::Relaxed),
             remaining: SLOT.remaining.load(Ordering::Relaxed),
         };
-        SLOT.woke_itself.store(false, Ordering::SeqCst);
+        SLOT.woke_itself.store(false, Ordering::Relaxed);
         saved
     }
 
@@ -100,8 +117,9 @@ mod slot {
         SLOT.remaining.store(saved.remaining, Ordering::Relaxed);
         // A wake of the outer task that landed while the inner executor ran
         // found it not running and took the general path; keep any earlier one.
-        SLOT.woke_itself.store(saved.woke_itself, Ordering::SeqCst);
-        SLOT.running.store(saved.running, Ordering::SeqCst);
+        SLOT.woke_itself.store(saved.woke_itself, Ordering::Relaxed);
+        compiler_fence(Ordering::SeqCst);
+        SLOT.running.store(saved.running, Ordering::Relaxed);
     }
 
     #[inline(always)]
@@ -221,6 +239,15 @@ pub(crate) fn end() -> bool {
 #[inline(always)]
 pub(crate) fn wake_running(task: *mut Header) -> bool {
     slot::wake_running(task)
+}
+
+/// Wakes the task `waker` belongs to if that is the task being polled on
+/// this core (thread), without a call through the waker: what the running
+/// task's own futures use when they wake themselves (`yield_now`). Returns
+/// false (nothing done) for any other waker; the caller then wakes it.
+#[inline(always)]
+pub(crate) fn wake_self(waker: &Waker) -> bool {
+    crate::task::is_task_waker(waker) && wake_running(waker.data() as *mut Header)
 }
 
 /// Whether `task` is the one being polled on this core (thread) right now.

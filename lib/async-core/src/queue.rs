@@ -1,5 +1,14 @@
-//! The run queue: an intrusive, lock-free, multi-producer single-consumer
-//! FIFO (Dmitry Vyukov's algorithm).
+//! The executor's two queues of ready tasks, both intrusive (the link lives
+//! in the task's header, so queueing allocates nothing):
+//!
+//! * [`RunQueue`], the *inbox*: a lock-free multi-producer single-consumer
+//!   FIFO (Dmitry Vyukov's algorithm) for wakes that come from anywhere;
+//! * [`ReadyList`]: a plain FIFO that only the executor's loop touches, for
+//!   the tasks it re-queues itself (a task that woke itself during its poll)
+//!   and the inbox's tasks once it has taken them over. No atomics: the
+//!   commonest switch, a task yielding, costs a few loads and stores.
+//!
+//! The inbox:
 //!
 //! Producers are wakers, which may run anywhere: in a task, in an interrupt
 //! handler, on another core. A push is one atomic swap and one store, never a
@@ -144,6 +153,90 @@ impl RunQueue {
     }
 }
 
+/// The executor's own FIFO of ready tasks. Only the executor's loop uses it
+/// (one thread or core at a time, enforced by the executor), so it is a plain
+/// singly linked list through the tasks' links. Must not move after
+/// [`ReadyList::init`] (it lives in the executor's heap-allocated state).
+pub(crate) struct ReadyList {
+    /// A link whose `next` is the oldest node (null when empty).
+    head: QueueLink,
+    /// The newest node, or `head` when empty: a push always stores into
+    /// `tail.next` (`next` is the link's only field), no empty-list branch.
+    tail: UnsafeCell<*mut QueueLink>,
+}
+
+// SAFETY: only the thread running the executor's loop touches the list (the
+// callers' contract on every method); the executor is shared, the list is not.
+unsafe impl Send for ReadyList {}
+// SAFETY: as above.
+unsafe impl Sync for ReadyList {}
+
+impl ReadyList {
+    /// An empty list; call [`ReadyList::init`] once it is in place.
+    pub(crate) fn new() -> Self {
+        Self { head: QueueLink::new(ptr::null_mut()), tail: UnsafeCell::new(ptr::null_mut()) }
+    }
+
+    fn head(&self) -> *mut QueueLink {
+        &self.head as *const QueueLink as *mut QueueLink
+    }
+
+    /// Points the tail at the head; the list must not move afterwards.
+    pub(crate) fn init(&self) {
+        let head = self.head();
+        // SAFETY: called once, before anyone else can see the list.
+        self.tail.with_mut(|tail| unsafe { *tail = head });
+    }
+
+    /// Appends `node`.
+    ///
+    /// # Safety
+    /// Called from the executor's loop only, after `init`; `node` is live, in
+    /// no queue, and stays live until popped.
+    #[inline(always)]
+    pub(crate) unsafe fn push(&self, node: NonNull<QueueLink>) {
+        let node = node.as_ptr();
+        // SAFETY: the caller's contract: the node is ours to link, the tail
+        // is the head or a queued (live) node, and only this thread touches
+        // the list.
+        unsafe {
+            (*node).next.store(ptr::null_mut(), Ordering::Relaxed);
+            self.tail.with_mut(|tail| {
+                (**tail).next.store(node, Ordering::Relaxed);
+                *tail = node;
+            });
+        }
+    }
+
+    /// Takes the oldest node.
+    ///
+    /// # Safety
+    /// Called from the executor's loop only, after `init`.
+    #[inline(always)]
+    pub(crate) unsafe fn pop(&self) -> Option<NonNull<QueueLink>> {
+        let first = NonNull::new(self.head.next.load(Ordering::Relaxed))?;
+        // SAFETY: queued nodes are live; only this thread touches the list.
+        let next = unsafe { first.as_ref() }.next.load(Ordering::Relaxed);
+        self.head.next.store(next, Ordering::Relaxed);
+        if next.is_null() {
+            // That was the newest node too.
+            let head = self.head();
+            // SAFETY: only this thread touches the list.
+            self.tail.with_mut(|tail| unsafe { *tail = head });
+        }
+        Some(first)
+    }
+
+    /// Whether the list is empty.
+    ///
+    /// # Safety
+    /// Called from the executor's loop only.
+    #[inline(always)]
+    pub(crate) unsafe fn is_empty(&self) -> bool {
+        self.head.next.load(Ordering::Relaxed).is_null()
+    }
+}
+
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
@@ -246,5 +339,32 @@ mod tests {
             p.join().unwrap();
         }
         assert!(q.is_empty());
+    }
+
+    #[test]
+    fn ready_list_is_fifo_and_reusable_after_emptying() {
+        let list = Box::new(ReadyList::new());
+        list.init();
+        // SAFETY: one thread; nodes come from `node()` and are popped before freeing.
+        unsafe {
+            assert!(list.is_empty() && list.pop().is_none());
+            for round in 0..3 {
+                for i in 0..4 {
+                    list.push(node(round * 10 + i));
+                }
+                assert!(!list.is_empty());
+                let got: Vec<usize> = (0..4).map(|_| take(list.pop().unwrap())).collect();
+                assert_eq!(got, [round * 10, round * 10 + 1, round * 10 + 2, round * 10 + 3]);
+                assert!(list.is_empty() && list.pop().is_none());
+            }
+            // Interleaved: a node pushed while others wait goes behind them.
+            list.push(node(1));
+            list.push(node(2));
+            assert_eq!(take(list.pop().unwrap()), 1);
+            list.push(node(3));
+            assert_eq!(take(list.pop().unwrap()), 2);
+            assert_eq!(take(list.pop().unwrap()), 3);
+            assert!(list.is_empty());
+        }
     }
 }

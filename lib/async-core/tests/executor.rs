@@ -283,6 +283,126 @@ fn a_self_waking_task_does_not_starve_others() {
 }
 
 #[test]
+fn a_task_woken_from_another_thread_is_not_held_off_by_yielding_tasks() {
+    // Two tasks yield for ever (they live on the executor's own ready list);
+    // a task woken from another thread arrives through the inbox and must
+    // get its turn within about a batch of polls, not when they stop.
+    let ex = Executor::new(StdPlatform::new());
+    let stop = Arc::new(AtomicBool::new(false));
+    let rounds = Arc::new(AtomicUsize::new(0));
+    let spinners: Vec<_> = (0..2)
+        .map(|_| {
+            let (s, r) = (stop.clone(), rounds.clone());
+            ex.spawn(async move {
+                while !s.load(Ordering::SeqCst) {
+                    r.fetch_add(1, Ordering::SeqCst);
+                    yield_now().await;
+                }
+            })
+        })
+        .collect();
+    let (fut, polls, done, waker) = probe();
+    let waiter = ex.spawn(fut);
+    let rounds_when_woken = Arc::new(AtomicUsize::new(usize::MAX));
+    let rounds_at_poll = ex.block_on({
+        let (rounds, woken_at) = (rounds.clone(), rounds_when_woken.clone());
+        async move {
+            // Let the spinners and the waiter's first poll run.
+            while polls.load(Ordering::SeqCst) == 0 {
+                yield_now().await;
+            }
+            let w = waker.lock().unwrap().take().unwrap();
+            done.store(true, Ordering::SeqCst);
+            let (rounds_t, woken_at_t) = (rounds.clone(), woken_at.clone());
+            std::thread::spawn(move || {
+                woken_at_t.store(rounds_t.load(Ordering::SeqCst), Ordering::SeqCst);
+                w.wake();
+            })
+            .join()
+            .unwrap();
+            waiter.await.unwrap();
+            rounds.load(Ordering::SeqCst)
+        }
+    });
+    let waited = rounds_at_poll - rounds_when_woken.load(Ordering::SeqCst);
+    assert!(waited <= 2 * async_core::BATCH, "woken task waited {waited} polls of the spinners");
+    stop.store(true, Ordering::SeqCst);
+    for s in spinners {
+        ex.block_on(s).unwrap();
+    }
+}
+
+#[test]
+fn tasks_woken_by_a_task_run_in_the_order_they_were_woken() {
+    // Wakes from a task on the executor's own thread go straight onto its
+    // ready list: still first woken, first polled.
+    let ex = virtual_executor();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let probes: Vec<_> = (0..4)
+        .map(|i| {
+            let (fut, _, done, waker) = probe();
+            let order = order.clone();
+            let handle = ex.spawn(async move {
+                fut.await;
+                order.lock().unwrap().push(i);
+            });
+            (handle, done, waker)
+        })
+        .collect();
+    ex.run_until_stalled();
+    let wakers: Vec<_> = probes
+        .iter()
+        .map(|(_, done, waker)| {
+            done.store(true, Ordering::SeqCst);
+            waker.lock().unwrap().take().unwrap()
+        })
+        .collect();
+    let waking = ex.spawn(async move {
+        for i in [2, 0, 3, 1] {
+            wakers[i].wake_by_ref();
+        }
+    });
+    ex.block_on(waking).unwrap();
+    for (handle, _, _) in probes {
+        ex.block_on(handle).unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), [2, 0, 3, 1]);
+}
+
+#[test]
+#[should_panic(expected = "executor already running")]
+fn block_on_inside_one_of_its_own_tasks_panics() {
+    let ex = Arc::new(virtual_executor());
+    let inner = ex.clone();
+    let handle = ex.spawn(async move {
+        // Would make two consumers of the executor's queues.
+        inner.block_on(async {});
+    });
+    let _ = ex.block_on(handle);
+}
+
+#[test]
+fn a_task_that_panics_leaves_an_executor_that_runs_on_and_drops() {
+    let ex = virtual_executor();
+    let bystander = ex.spawn(async {
+        yield_now().await;
+        5
+    });
+    let panicky = ex.spawn(async {
+        yield_now().await;
+        panic!("task failure");
+    });
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ex.run_until_stalled();
+    }));
+    assert!(caught.is_err(), "the task's panic comes out of the executor");
+    assert_eq!(ex.block_on(panicky), Err(JoinError::Aborted));
+    assert_eq!(ex.block_on(bystander), Ok(5));
+    assert_eq!(ex.stats().live, 0);
+    drop(ex); // does not hang on a task left mid-poll
+}
+
+#[test]
 fn timers_and_the_main_future_run_while_tasks_keep_yielding() {
     let ex = Executor::new(StdPlatform::new());
     let stop = Arc::new(AtomicBool::new(false));

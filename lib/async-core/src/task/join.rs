@@ -25,7 +25,8 @@ use core::task::{Context, Poll, Waker};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JoinError {
     /// The task was aborted (through its `JoinHandle`, or because its executor
-    /// was dropped) before it finished.
+    /// was dropped) before it finished, or (on the host) its poll panicked:
+    /// the panic itself goes on out of the executor's `block_on`.
     Aborted,
 }
 

@@ -40,7 +40,7 @@ mod waker;
 pub use join::{JoinError, JoinHandle};
 pub(crate) use join::{abort_task, notify_join};
 pub(crate) use raw::{Header, allocate, take_unstarted_future};
-pub(crate) use waker::{borrowed_waker, drop_ref, inc_ref};
+pub(crate) use waker::{borrowed_waker, drop_ref, inc_ref, is_task_waker};
 
 use core::fmt;
 

@@ -37,13 +37,15 @@ pub(crate) unsafe fn borrowed_waker(header: NonNull<Header>) -> ManuallyDrop<Wak
     ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
 }
 
+/// Whether `waker` is one of this crate's task wakers.
+#[inline(always)]
+pub(crate) fn is_task_waker(waker: &Waker) -> bool {
+    core::ptr::eq(waker.vtable(), &TASK_WAKER_VTABLE)
+}
+
 /// If `waker` is one of this crate's task wakers, the header it points at.
 pub(crate) fn header_of_task_waker(waker: &Waker) -> Option<NonNull<Header>> {
-    if core::ptr::eq(waker.vtable(), &TASK_WAKER_VTABLE) {
-        NonNull::new(waker.data() as *mut Header)
-    } else {
-        None
-    }
+    if is_task_waker(waker) { NonNull::new(waker.data() as *mut Header) } else { None }
 }
 
 /// Adds one reference.
