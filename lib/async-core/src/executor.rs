@@ -696,8 +696,9 @@ impl Shared {
     unsafe fn run_task(&self, header: NonNull<Header>, last: Option<&mut u64>) {
         // SAFETY: we own the queue's reference.
         let h = unsafe { header.as_ref() };
-        // Relaxed: a wake (SCHEDULED) missed here is seen by the release at
-        // the end of the poll, which re-queues the task.
+        // Relaxed: a wake (SCHEDULED) or abort missed here is seen at the end
+        // of this poll (the release re-queues or finishes the task) or at its
+        // next turn (if it wakes itself again); either way it is not lost.
         let current = h.state.load(Ordering::Relaxed);
         if current & (RUNNING | SCHEDULED | task::ABORTED) != RUNNING {
             // Not simply a task that woke itself: from the inbox, woken or

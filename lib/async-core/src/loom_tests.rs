@@ -86,21 +86,31 @@ fn loom_queue_two_producers_one_consumer() {
     });
 }
 
+/// Spawns a task that publishes its waker and returns `Pending` on its first
+/// poll and completes on its second; returns its handle, its poll count and
+/// where its waker is published.
+fn spawn_waiter(
+    executor: &Executor,
+) -> (crate::JoinHandle<()>, Arc<AtomicUsize>, Arc<Mutex<Option<Waker>>>) {
+    let polls = Arc::new(AtomicUsize::new(0));
+    let waker_slot: Arc<Mutex<Option<Waker>>> = Arc::new(Mutex::new(None));
+    let (p, slot) = (polls.clone(), waker_slot.clone());
+    let handle = executor.spawn(core::future::poll_fn(move |cx| {
+        if p.fetch_add(1, Ordering::SeqCst) == 0 {
+            *slot.lock().unwrap() = Some(cx.waker().clone());
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    }));
+    (handle, polls, waker_slot)
+}
+
 #[test]
 fn loom_wake_during_poll_is_not_lost() {
     model(|| {
         let executor = Executor::new(LoomPlatform);
-        let polls = Arc::new(AtomicUsize::new(0));
-        let waker_slot: Arc<Mutex<Option<Waker>>> = Arc::new(Mutex::new(None));
-        let (p, slot) = (polls.clone(), waker_slot.clone());
-        let handle = executor.spawn(core::future::poll_fn(move |cx| {
-            if p.fetch_add(1, Ordering::SeqCst) == 0 {
-                *slot.lock().unwrap() = Some(cx.waker().clone());
-                Poll::Pending
-            } else {
-                Poll::Ready(())
-            }
-        }));
+        let (handle, polls, waker_slot) = spawn_waiter(&executor);
         let waker_slot2 = waker_slot.clone();
         let waker_thread = thread::spawn(move || {
             loop {
@@ -198,17 +208,7 @@ fn loom_wake_from_a_task_racing_a_wake_from_another_thread() {
     // queued once and polled again, whichever wins.
     model(|| {
         let executor = Executor::new(LoomPlatform);
-        let waker_slot: Arc<Mutex<Option<Waker>>> = Arc::new(Mutex::new(None));
-        let polls = Arc::new(AtomicUsize::new(0));
-        let (p, slot) = (polls.clone(), waker_slot.clone());
-        let waiter = executor.spawn(core::future::poll_fn(move |cx| {
-            if p.fetch_add(1, Ordering::SeqCst) == 0 {
-                *slot.lock().unwrap() = Some(cx.waker().clone());
-                Poll::Pending
-            } else {
-                Poll::Ready(())
-            }
-        }));
+        let (waiter, polls, waker_slot) = spawn_waiter(&executor);
         executor.run_until_stalled();
         let waker = waker_slot.lock().unwrap().take().unwrap();
         let local = waker.clone();
