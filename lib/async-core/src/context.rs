@@ -65,7 +65,7 @@ pub(crate) struct EnterGuard {
 
 /// Makes `shared` the current executor until the guard is dropped.
 pub(crate) fn enter(shared: &Arc<Shared>) -> EnterGuard {
-    let poll = Some(crate::poll_context::save());
+    let poll = Some(crate::poll_context::enter(&shared.record));
     EnterGuard { previous: current::set(Arc::as_ptr(shared)), poll }
 }
 

@@ -7,7 +7,8 @@
 //! futures call [`poll_proceed`] before doing an operation, and once the
 //! budget is spent they wake their own task and return `Pending` — it goes to
 //! the back of the run queue and everyone else gets a turn. The executor
-//! refills the budget when a poll begins (`poll_context::begin`).
+//! refills the budget when a poll begins (`PollRecord::begin` in
+//! `poll_context`); outside an executor's loop there is no limit.
 
 use crate::poll_context as slot;
 use core::task::{Context, Poll};

@@ -41,11 +41,12 @@ use crate::context;
 use crate::lock::Lock;
 use crate::loom::Arc;
 use crate::loom::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use crate::poll_context::PollRecord;
 use crate::queue::{QueueLink, ReadyList, RunQueue};
 use crate::table::TaskTable;
 use crate::task::{
     self, COMPLETE, HANDLE, Header, JoinHandle, LISTED, NAMED, OUTPUT, REF_ONE, RUNNING, SCHEDULED,
-    SpawnError, TaskId, borrowed_waker, drop_ref,
+    SpawnError, TaskId, drop_ref, running_waker,
 };
 use crate::time::{self, TimerQueue};
 use alloc::boxed::Box;
@@ -197,6 +198,9 @@ pub(crate) struct Shared {
     ready: ReadyList,
     /// Whether a thread is running the loop (`block_on`, `run_until_stalled`).
     looping: AtomicBool,
+    /// The poll in progress: which task, its budget, whether it woke itself
+    /// (`poll_context`).
+    pub(crate) record: PollRecord,
     table: Lock<Table>,
     pub(crate) timers: Lock<TimerQueue>,
     /// Earliest timer deadline, `u64::MAX` if none (a lock-free cache of the
@@ -239,6 +243,7 @@ impl Executor {
             inbox: RunQueue::new(),
             ready: ReadyList::new(),
             looping: AtomicBool::new(false),
+            record: PollRecord::new(),
             table: Lock::new(Table { tasks: TaskTable::new(), names: Vec::new() }),
             timers: Lock::new(TimerQueue::new()),
             next_deadline: AtomicU64::new(u64::MAX),
@@ -312,18 +317,21 @@ impl Executor {
         let mut future = pin!(future);
         let waker = main_waker(&self.shared);
         let mut cx = Context::from_waker(&waker);
+        // SAFETY: dropped before `self`; handed only to `run_batch`.
+        let lent = unsafe { self.shared.lent_waker() };
+        let mut task_cx = Context::from_waker(&lent);
         self.shared.main_notified.store(true, Ordering::Release);
         loop {
             if self.shared.main_notified.swap(false, Ordering::AcqRel)
                 && let Poll::Ready(output) = {
                     // No task: its wakes go through the main waker.
-                    crate::poll_context::begin(core::ptr::null_mut());
+                    self.shared.record.begin(core::ptr::null_mut());
                     future.as_mut().poll(&mut cx)
                 }
             {
                 return output;
             }
-            let worked = self.shared.run_batch();
+            let worked = self.shared.run_batch(&mut task_cx);
             if !worked && !self.shared.main_notified.load(Ordering::Acquire) {
                 // Fire what woke us at once: if it was a timer of the main
                 // future, that is polled next without a turn over the queue.
@@ -341,10 +349,13 @@ impl Executor {
     pub fn run_until_stalled(&self) -> usize {
         let _running = LoopGuard::take(&self.shared);
         let _enter = context::enter(&self.shared);
+        // SAFETY: dropped before `self`; handed only to `run_batch`.
+        let lent = unsafe { self.shared.lent_waker() };
+        let mut task_cx = Context::from_waker(&lent);
         let mut polled = 0;
         loop {
             let before = self.shared.polls.load(Ordering::Relaxed);
-            let worked = self.shared.run_batch();
+            let worked = self.shared.run_batch(&mut task_cx);
             polled += (self.shared.polls.load(Ordering::Relaxed) - before) as usize;
             if !worked {
                 return polled;
@@ -399,7 +410,7 @@ struct UnwindGuard<'a> {
 
 impl Drop for UnwindGuard<'_> {
     fn drop(&mut self) {
-        crate::poll_context::end();
+        self.shared.record.end();
         // SAFETY: the poll unwound: RUNNING is still ours, the queue's
         // reference keeps the task alive, and the future is still in its
         // stage (a future that panicked may be dropped).
@@ -652,9 +663,23 @@ impl Shared {
         }
     }
 
+    /// The waker this executor lends to every poll it makes: it names the
+    /// poll record, which names the task being polled (`poll_context`). The
+    /// loop makes it, and a `Context` around it, once, instead of a waker
+    /// per poll.
+    ///
+    /// # Safety
+    /// The waker must not outlive `self`, and goes only to task polls
+    /// (`run_batch`).
+    unsafe fn lent_waker(&self) -> core::mem::ManuallyDrop<Waker> {
+        // SAFETY: forwarded: the record lives as long as `self`, and each
+        // poll is of the task the record names as running.
+        unsafe { running_waker(&self.record) }
+    }
+
     /// Fires due timers, then polls up to BATCH queued tasks. Returns whether
-    /// any task was polled.
-    fn run_batch(&self) -> bool {
+    /// any task was polled. `cx` carries the [`lent_waker`](Shared::lent_waker).
+    fn run_batch(&self, cx: &mut Context<'_>) -> bool {
         self.fire_timers(time::now_ticks());
         // Tasks woken from elsewhere since the last batch go behind the ones
         // already on the ready list, so a yielding task cannot hold them off
@@ -665,14 +690,17 @@ impl Shared {
         // Poll times start after the timers fired: firing thousands of due
         // timers is the executor's work, not the first task's.
         let mut last = if timing { time::now_ticks() } else { 0 };
-        let mut polled = 0;
-        while polled < BATCH {
+        // Counted down: one instruction fewer per task than counting up.
+        let mut left = BATCH;
+        while left > 0 {
             // SAFETY: as above.
             let Some(link) = (unsafe { self.pop_ready() }) else { break };
-            // SAFETY: popped from our queue: we own its reference.
-            unsafe { self.run_task(link.cast(), timing.then_some(&mut last)) };
-            polled += 1;
+            // SAFETY: popped from our queue: we own its reference; `cx`
+            // carries the lent waker.
+            unsafe { self.run_task(link.cast(), cx, timing.then_some(&mut last)) };
+            left -= 1;
         }
+        let polled = BATCH - left;
         if polled == 0 {
             return false;
         }
@@ -691,33 +719,45 @@ impl Shared {
     /// and [`finish`](Shared::finish) restore it.
     ///
     /// # Safety
-    /// `header` was just popped from this executor's ready list.
+    /// `header` was just popped from this executor's ready list; `cx`
+    /// carries this executor's [`lent_waker`](Shared::lent_waker).
     #[inline(always)]
-    unsafe fn run_task(&self, header: NonNull<Header>, last: Option<&mut u64>) {
+    unsafe fn run_task(
+        &self,
+        header: NonNull<Header>,
+        cx: &mut Context<'_>,
+        last: Option<&mut u64>,
+    ) {
         // SAFETY: we own the queue's reference.
         let h = unsafe { header.as_ref() };
         // Relaxed: a wake (SCHEDULED) or abort missed here is seen at the end
         // of this poll (the release re-queues or finishes the task) or at its
         // next turn (if it wakes itself again); either way it is not lost.
         let current = h.state.load(Ordering::Relaxed);
-        if current & (RUNNING | SCHEDULED | task::ABORTED) != RUNNING {
+        // A queued task without SCHEDULED is one the loop re-queued after it
+        // woke itself, still RUNNING: every other way onto the list or the
+        // inbox sets SCHEDULED first, and nothing else clears it meanwhile.
+        if current & (SCHEDULED | task::ABORTED) != 0 {
             // Not simply a task that woke itself: from the inbox, woken or
             // aborted again while queued, or complete.
             // SAFETY: popped from our list; `current` was read just now.
             if !unsafe { self.claim(header, current) } {
                 return;
             }
+        } else {
+            debug_assert!(
+                current & RUNNING != 0,
+                "a queued task is SCHEDULED or re-queued RUNNING"
+            );
         }
 
-        // SAFETY: the queue's reference keeps the task alive for the poll.
-        let waker = unsafe { borrowed_waker(header) };
-        let mut cx = Context::from_waker(&waker);
-        crate::poll_context::begin(header.as_ptr());
+        self.record.begin(header.as_ptr());
         let unwinding = UnwindGuard { shared: self, header };
-        // SAFETY: RUNNING is ours and the future is present (not COMPLETE).
-        let result = unsafe { (h.vtable.poll)(header, &mut cx) };
+        // SAFETY: RUNNING is ours and the future is present (not COMPLETE);
+        // the queue's reference keeps the task alive for the poll.
+        let result = unsafe { (h.vtable.poll)(header, cx) };
         core::mem::forget(unwinding);
-        let woke_itself = crate::poll_context::end();
+        let woke_itself = self.record.end();
         // Only the executor writes it: plain load/store, no read-modify-write.
         h.polls.store(h.polls.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
         if let Some(last) = last {

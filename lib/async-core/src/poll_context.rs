@@ -1,236 +1,163 @@
-//! What this core's executor knows about the poll in progress: which task it
-//! is polling, whether that task woke itself, and its cooperative budget.
+//! What an executor knows about the poll in progress: which task it is
+//! polling, whether that task woke itself, and what is left of its
+//! cooperative budget.
 //!
 //! The commonest wake is a task waking *itself* while it runs: `yield_now`,
 //! a driver future whose budget ran out, a channel that is ready again.
 //! Such a wake needs no atomic read-modify-write on the task's state and no
-//! trip through the shared run queue: the wake only records "poll it again"
-//! here ([`wake_running`]), and when the poll returns the executor puts the
-//! task back at the end of its run queue (see `executor.rs`). Every other wake
-//! (another task, an interrupt handler, another core or thread) takes the
-//! general path in `task/waker.rs`.
+//! trip through a run queue: it only records "poll it again" in the
+//! executor's [`PollRecord`], and when the poll returns the executor puts the
+//! task back at the end of its ready list (see `executor.rs`).
+//!
+//! Two ways lead to the record:
+//!
+//! * the waker the executor hands to every poll (`task::running_waker`)
+//!   points at it, so a task waking itself through `cx.waker()` sets the
+//!   flag directly ([`wake_self`]);
+//! * a task's own waker (a clone, woken by a future it awaits, or by an
+//!   interrupt handler) finds it through this core's slot, which names the
+//!   record of the loop running here ([`wake_running`]). Every other wake
+//!   takes the general path in `task/waker.rs`.
 //!
 //! Why a wake from an interrupt handler that lands here is never lost: the
-//! executor clears the running task *before* it reads the flag ([`end`]),
-//! and a slot belongs to one core (on the host: one thread), so a waker that
-//! finds its task running there runs either wholly before that clearing
-//! (the executor then reads the flag it set) or wholly after it (it finds
-//! no task running and takes the general path). An interrupt handler cannot
-//! stop half way: it runs between two of the interrupted code's instructions.
-//! A duplicate wake is harmless: a task already scheduled is not queued
-//! twice. A waker on another core never sees this core's slot (with more
-//! cores running tasks, the slot is indexed by core).
+//! executor clears the running task *before* it reads the flag
+//! ([`PollRecord::end`]), and a slot belongs to one core (on the host: one
+//! thread), so a waker that finds its task running there runs either wholly
+//! before that clearing (the executor then reads the flag it set) or wholly
+//! after it (it finds no task running and takes the general path). An
+//! interrupt handler cannot stop half way: it runs between two of the
+//! interrupted code's instructions. A duplicate wake is harmless: a task
+//! already scheduled is not queued twice. A waker on another core never
+//! sees this core's slot (with more cores running tasks, the slot is indexed
+//! by core).
 
 use crate::task::Header;
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering, compiler_fence};
 use core::task::Waker;
 
 /// Operations a task may do per poll before it must yield (see [`crate::coop`]).
 pub(crate) const BUDGET: u32 = 128;
 
-/// The poll slot's contents, saved while a nested executor runs on the same
-/// core or thread (`block_on` inside a task) and restored after.
+/// One executor's poll in progress: the task (null between polls), its
+/// remaining budget and whether it woke itself. Written by the executor's
+/// loop and the task it polls; read by wakes on the loop's core or thread,
+/// and through the executor's own waker, which a task may lend to a scoped
+/// thread during its poll (hence atomics; relaxed, because the loop's core,
+/// or the join of that thread, orders them).
+pub(crate) struct PollRecord {
+    running: AtomicPtr<Header>,
+    remaining: AtomicU32,
+    woke_itself: AtomicBool,
+}
+
+impl PollRecord {
+    /// A record with no poll in progress.
+    pub(crate) const fn new() -> Self {
+        Self {
+            running: AtomicPtr::new(core::ptr::null_mut()),
+            remaining: AtomicU32::new(BUDGET),
+            woke_itself: AtomicBool::new(false),
+        }
+    }
+
+    /// The executor is about to poll `task` (null: the `block_on` future,
+    /// which is no task): records it and refills the budget.
+    #[inline(always)]
+    pub(crate) fn begin(&self, task: *mut Header) {
+        self.remaining.store(BUDGET, Ordering::Relaxed);
+        self.woke_itself.store(false, Ordering::Relaxed);
+        // A wake from an interrupt that sees the task running must find the
+        // flag already cleared.
+        compiler_fence(Ordering::SeqCst);
+        self.running.store(task, Ordering::Relaxed);
+    }
+
+    /// The poll is over: forgets the running task and returns whether it
+    /// woke itself meanwhile.
+    #[inline(always)]
+    pub(crate) fn end(&self) -> bool {
+        self.running.store(core::ptr::null_mut(), Ordering::Relaxed);
+        // An interrupt after this store takes the general wake path; one
+        // before it has set the flag read below.
+        compiler_fence(Ordering::SeqCst);
+        self.woke_itself.load(Ordering::Relaxed)
+    }
+
+    /// The task being polled (null between polls).
+    #[inline(always)]
+    pub(crate) fn running(&self) -> *mut Header {
+        self.running.load(Ordering::Relaxed)
+    }
+
+    /// Records that the task being polled woke itself.
+    #[inline(always)]
+    pub(crate) fn set_woke_itself(&self) {
+        self.woke_itself.store(true, Ordering::Relaxed);
+    }
+}
+
+/// What [`enter`] replaced, for [`restore`].
 pub(crate) struct Saved {
-    running: *mut Header,
-    woke_itself: bool,
-    remaining: u32,
+    record: *const PollRecord,
 }
 
 #[cfg(not(feature = "std"))]
 mod slot {
-    use super::{Header, Saved};
-    use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering, compiler_fence};
+    use super::PollRecord;
+    use core::sync::atomic::{AtomicPtr, Ordering};
 
     // One core runs tasks (multi-core will index this by core). Only its own
-    // core touches a slot: the executor, the tasks it polls and the interrupt
-    // handlers that interrupt them. An interrupt handler runs between two of
-    // the interrupted code's instructions and sees all of its earlier stores,
-    // so program order is all the ordering needed: relaxed accesses (plain
-    // loads and stores), kept in order by compiler fences.
-    /// The three fields in one static, so the hot paths address them from
-    /// one base register.
-    #[repr(C)]
-    struct Slot {
-        running: AtomicPtr<Header>,
-        remaining: AtomicU32,
-        woke_itself: AtomicBool,
-    }
-
-    static SLOT: Slot = Slot {
-        running: AtomicPtr::new(core::ptr::null_mut()),
-        remaining: AtomicU32::new(super::BUDGET),
-        woke_itself: AtomicBool::new(false),
-    };
+    // core touches it: the executor, the tasks it polls and the interrupt
+    // handlers that interrupt them, so program order is all the ordering
+    // needed (an interrupt handler runs between two instructions and sees
+    // every earlier store): relaxed accesses, plain loads and stores.
+    static RECORD: AtomicPtr<PollRecord> = AtomicPtr::new(core::ptr::null_mut());
 
     #[inline(always)]
-    pub(super) fn begin(task: *mut Header) {
-        SLOT.remaining.store(super::BUDGET, Ordering::Relaxed);
-        SLOT.woke_itself.store(false, Ordering::Relaxed);
-        // A wake from an interrupt that sees the task running must find the
-        // flag already cleared.
-        compiler_fence(Ordering::SeqCst);
-        SLOT.running.store(task, Ordering::Relaxed);
+    pub(super) fn record() -> *const PollRecord {
+        RECORD.load(Ordering::Relaxed)
     }
 
-    #[inline(always)]
-    pub(super) fn end() -> bool {
-        SLOT.running.store(core::ptr::null_mut(), Ordering::Relaxed);
-        // An interrupt after this store takes the general wake path; one
-        // before it has set the flag read below.
-        compiler_fence(Ordering::SeqCst);
-        SLOT.woke_itself.load(Ordering::Relaxed)
-    }
-
-    #[inline(always)]
-    pub(super) fn wake_running(task: *mut Header) -> bool {
-        if SLOT.running.load(Ordering::Relaxed) != task {
-            return false;
-        }
-        // No interrupt can run the executor's `end` between the check and
-        // this store: it is either already over (the check failed) or not
-        // yet begun (it reads the flag).
-        SLOT.woke_itself.store(true, Ordering::Relaxed);
-        true
-    }
-
-    #[inline(always)]
-    pub(super) fn budget() -> u32 {
-        SLOT.remaining.load(Ordering::Relaxed)
-    }
-
-    pub(super) fn running() -> *const Header {
-        SLOT.running.load(Ordering::Relaxed)
-    }
-
-    pub(super) fn save() -> Saved {
-        let running = SLOT.running.swap(core::ptr::null_mut(), Ordering::Relaxed);
-        compiler_fence(Ordering::SeqCst);
-        let saved = Saved {
-            running,
-            woke_itself: SLOT.woke_itself.load(Ordering::Relaxed),
-            remaining: SLOT.remaining.load(Ordering::Relaxed),
-        };
-        SLOT.woke_itself.store(false, Ordering::Relaxed);
-        saved
-    }
-
-    pub(super) fn restore(saved: Saved) {
-        SLOT.remaining.store(saved.remaining, Ordering::Relaxed);
-        // A wake of the outer task that landed while the inner executor ran
-        // found it not running and took the general path; keep any earlier one.
-        SLOT.woke_itself.store(saved.woke_itself, Ordering::Relaxed);
-        compiler_fence(Ordering::SeqCst);
-        SLOT.running.store(saved.running, Ordering::Relaxed);
-    }
-
-    #[inline(always)]
-    pub(super) fn set_budget(value: u32) {
-        SLOT.remaining.store(value, Ordering::Relaxed);
+    pub(super) fn set_record(record: *const PollRecord) -> *const PollRecord {
+        RECORD.swap(record as *mut PollRecord, Ordering::Relaxed)
     }
 }
 
 #[cfg(feature = "std")]
 mod slot {
-    use super::{Header, Saved};
+    use super::PollRecord;
     use core::cell::Cell;
-
-    struct Slot {
-        running: Cell<*mut Header>,
-        woke_itself: Cell<bool>,
-        remaining: Cell<u32>,
-    }
 
     #[cfg(not(loom))]
     std::thread_local! {
-        static SLOT: Slot = const {
-            Slot {
-                running: Cell::new(core::ptr::null_mut()),
-                woke_itself: Cell::new(false),
-                remaining: Cell::new(super::BUDGET),
-            }
-        };
+        static RECORD: Cell<*const PollRecord> = const { Cell::new(core::ptr::null()) };
     }
 
     // Loom runs its threads as coroutines: it needs its own thread-locals.
     #[cfg(loom)]
     loom::thread_local! {
-        static SLOT: Slot = Slot {
-            running: Cell::new(core::ptr::null_mut()),
-            woke_itself: Cell::new(false),
-            remaining: Cell::new(super::BUDGET),
-        };
+        static RECORD: Cell<*const PollRecord> = Cell::new(core::ptr::null());
     }
 
     #[inline(always)]
-    pub(super) fn begin(task: *mut Header) {
-        SLOT.with(|s| {
-            s.remaining.set(super::BUDGET);
-            s.woke_itself.set(false);
-            s.running.set(task);
-        });
+    pub(super) fn record() -> *const PollRecord {
+        RECORD.with(|r| r.get())
     }
 
-    #[inline(always)]
-    pub(super) fn end() -> bool {
-        SLOT.with(|s| {
-            s.running.set(core::ptr::null_mut());
-            s.woke_itself.get()
-        })
-    }
-
-    #[inline(always)]
-    pub(super) fn wake_running(task: *mut Header) -> bool {
-        SLOT.with(|s| {
-            let running = s.running.get() == task;
-            if running {
-                s.woke_itself.set(true);
-            }
-            running
-        })
-    }
-
-    #[inline(always)]
-    pub(super) fn budget() -> u32 {
-        SLOT.with(|s| s.remaining.get())
-    }
-
-    pub(super) fn running() -> *const Header {
-        SLOT.with(|s| s.running.get())
-    }
-
-    pub(super) fn save() -> Saved {
-        SLOT.with(|s| Saved {
-            running: s.running.replace(core::ptr::null_mut()),
-            woke_itself: s.woke_itself.replace(false),
-            remaining: s.remaining.get(),
-        })
-    }
-
-    pub(super) fn restore(saved: Saved) {
-        SLOT.with(|s| {
-            s.remaining.set(saved.remaining);
-            s.woke_itself.set(saved.woke_itself);
-            s.running.set(saved.running);
-        });
-    }
-
-    #[inline(always)]
-    pub(super) fn set_budget(value: u32) {
-        SLOT.with(|s| s.remaining.set(value));
+    pub(super) fn set_record(record: *const PollRecord) -> *const PollRecord {
+        RECORD.with(|r| r.replace(record))
     }
 }
 
-/// The executor is about to poll `task` (null: the `block_on` future, which
-/// is no task): records it and refills the cooperative budget.
+/// Calls `f` with the record of the executor loop running on this core
+/// (thread), if there is one.
 #[inline(always)]
-pub(crate) fn begin(task: *mut Header) {
-    slot::begin(task);
-}
-
-/// The poll is over: forgets the running task and returns whether it woke
-/// itself meanwhile.
-#[inline(always)]
-pub(crate) fn end() -> bool {
-    slot::end()
+fn with_current<R>(f: impl FnOnce(&PollRecord) -> R) -> Option<R> {
+    let record = slot::record();
+    // SAFETY: the slot names a record only while its loop runs here (set by
+    // `enter`, put back by `restore`), and the record lives in the loop's
+    // executor, which outlives its loop, so it outlives this call.
+    (!record.is_null()).then(|| f(unsafe { &*record }))
 }
 
 /// If `task` is the one being polled on this core (thread), records that it
@@ -238,43 +165,60 @@ pub(crate) fn end() -> bool {
 /// caller wakes it the general way.
 #[inline(always)]
 pub(crate) fn wake_running(task: *mut Header) -> bool {
-    slot::wake_running(task)
+    with_current(|record| {
+        if record.running() != task {
+            return false;
+        }
+        // No interrupt can run the executor's `end` between the check and
+        // this store: it is either already over (the check failed) or not
+        // yet begun (it reads the flag).
+        record.set_woke_itself();
+        true
+    })
+    .unwrap_or(false)
 }
 
-/// Wakes the task `waker` belongs to if that is the task being polled on
-/// this core (thread), without a call through the waker: what the running
-/// task's own futures use when they wake themselves (`yield_now`). Returns
-/// false (nothing done) for any other waker; the caller then wakes it.
+/// Wakes the running task without a call through `waker` when `waker` is
+/// the one its executor lent to this poll: what the running task's own
+/// futures use when they wake themselves (`yield_now`). Returns false
+/// (nothing done) for any other waker; the caller then wakes it.
 #[inline(always)]
 pub(crate) fn wake_self(waker: &Waker) -> bool {
-    crate::task::is_task_waker(waker) && wake_running(waker.data() as *mut Header)
+    if !crate::task::is_running_waker(waker) {
+        return false;
+    }
+    // SAFETY: an executor's lent waker points at its live record.
+    unsafe { &*(waker.data() as *const PollRecord) }.set_woke_itself();
+    true
 }
 
 /// Whether `task` is the one being polled on this core (thread) right now.
 pub(crate) fn is_running(task: &Header) -> bool {
-    core::ptr::eq(slot::running(), task)
+    with_current(|record| core::ptr::eq(record.running(), task)).unwrap_or(false)
 }
 
-/// What is left of the running task's cooperative budget.
+/// What is left of the running task's cooperative budget (no limit outside
+/// an executor's loop: nobody else would be starved).
 #[inline(always)]
 pub(crate) fn budget() -> u32 {
-    slot::budget()
+    with_current(|record| record.remaining.load(Ordering::Relaxed)).unwrap_or(BUDGET)
 }
 
 /// Sets what is left of the running task's cooperative budget.
 #[inline(always)]
 pub(crate) fn set_budget(value: u32) {
-    slot::set_budget(value);
+    with_current(|record| record.remaining.store(value, Ordering::Relaxed));
 }
 
-/// Saves the slot and empties it: an executor starting to run on this core
-/// (thread) calls it, so a nested `block_on` inside a task does not lose the
-/// outer task's self-wake or budget.
-pub(crate) fn save() -> Saved {
-    slot::save()
+/// Makes `record` the one wakes and budgets on this core (thread) use while
+/// an executor's loop runs here, and saves what was there: a nested
+/// `block_on` inside a task leaves the outer loop's record (its running
+/// task, self-wake and budget) as it was, for [`restore`].
+pub(crate) fn enter(record: &PollRecord) -> Saved {
+    Saved { record: slot::set_record(record) }
 }
 
-/// Puts back what [`save`] took, when that executor stops running here.
+/// Puts back what [`enter`] replaced, when that executor stops running here.
 pub(crate) fn restore(saved: Saved) {
-    slot::restore(saved);
+    slot::set_record(saved.record);
 }

@@ -898,6 +898,136 @@ fn a_nested_executor_does_not_lose_the_outer_tasks_self_wake() {
     assert_eq!(polls, 2, "the wake before the nested executor ran was kept");
 }
 
+// ---- The waker an executor lends to each poll ----------------------------
+
+#[test]
+fn the_lent_waker_wakes_its_task_from_a_scoped_thread() {
+    let ex = virtual_executor();
+    let polls = ex.block_on(async {
+        let task = spawn(async {
+            let mut polls = 0;
+            poll_fn(|cx| {
+                polls += 1;
+                if polls == 1 {
+                    // The borrowed waker itself goes to another thread, which
+                    // wakes through it while this poll is still running.
+                    let waker = cx.waker();
+                    std::thread::scope(|s| {
+                        s.spawn(|| waker.wake_by_ref());
+                    });
+                    return Poll::Pending;
+                }
+                Poll::Ready(())
+            })
+            .await;
+            polls
+        });
+        // Virtual time: a lost wake makes the timeout fire at once.
+        async_core::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("the task was woken")
+            .unwrap()
+    });
+    assert_eq!(polls, 2);
+}
+
+#[test]
+fn a_clone_of_the_lent_waker_made_on_another_thread_wakes_its_task_later() {
+    let ex = virtual_executor();
+    let stash: WakerSlot = Arc::new(Mutex::new(None));
+    let polls = Arc::new(AtomicUsize::new(0));
+    let (task_stash, task_polls) = (stash.clone(), polls.clone());
+    let task = ex.spawn(poll_fn(move |cx| {
+        if task_polls.fetch_add(1, Ordering::SeqCst) == 0 {
+            let waker = cx.waker();
+            let clone = std::thread::scope(|s| s.spawn(|| waker.clone()).join().unwrap());
+            *task_stash.lock().unwrap() = Some(clone);
+            return Poll::Pending; // no wake yet: it comes from the stash
+        }
+        Poll::Ready(())
+    }));
+    ex.block_on(async {
+        while stash.lock().unwrap().is_none() {
+            yield_now().await;
+        }
+        assert_eq!(polls.load(Ordering::SeqCst), 1, "not polled again before the wake");
+        let waker = stash.lock().unwrap().take().unwrap();
+        std::thread::spawn(move || waker.wake()).join().unwrap();
+        // Virtual time: a lost wake makes the timeout fire at once.
+        async_core::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("the task was woken")
+            .unwrap();
+    });
+    assert_eq!(polls.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn a_wake_through_the_outer_lent_waker_during_a_nested_executor_reaches_the_outer_task() {
+    let outer = virtual_executor();
+    let (inner_polls, outer_polls) = outer.block_on(async {
+        // Virtual time: if the wake went astray the task would never be
+        // polled again, and the timeout fires at once instead of hanging.
+        let task = spawn(async {
+            let mut outer_polls = 0;
+            let inner_polls = Arc::new(AtomicUsize::new(0));
+            poll_fn(|cx| {
+                outer_polls += 1;
+                if outer_polls > 1 {
+                    return Poll::Ready(());
+                }
+                let inner_running = Arc::new(AtomicBool::new(false));
+                let woken = Arc::new(AtomicBool::new(false));
+                let waker = cx.waker();
+                std::thread::scope(|s| {
+                    // Wakes the outer task through its lent waker while a
+                    // task of the inner executor is the one being polled.
+                    s.spawn(|| {
+                        while !inner_running.load(Ordering::SeqCst) {
+                            std::thread::yield_now();
+                        }
+                        waker.wake_by_ref();
+                        woken.store(true, Ordering::SeqCst);
+                    });
+                    let inner = Executor::new(StdPlatform::new());
+                    let (counted, running, woke) =
+                        (inner_polls.clone(), inner_running.clone(), woken.clone());
+                    inner.block_on(async {
+                        spawn(poll_fn(move |_| {
+                            counted.fetch_add(1, Ordering::SeqCst);
+                            running.store(true, Ordering::SeqCst);
+                            while !woke.load(Ordering::SeqCst) {
+                                std::thread::yield_now();
+                            }
+                            Poll::Ready(())
+                        }))
+                        .await
+                        .unwrap()
+                    });
+                });
+                Poll::Pending
+            })
+            .await;
+            (inner_polls.load(Ordering::SeqCst), outer_polls)
+        });
+        async_core::time::timeout(Duration::from_secs(10), task)
+            .await
+            .expect("the outer task was woken")
+            .unwrap()
+    });
+    assert_eq!(inner_polls, 1, "the inner task was not woken by the outer task's waker");
+    assert_eq!(outer_polls, 2, "the outer task's wake was kept");
+}
+
+#[test]
+fn outside_an_executor_the_coop_budget_never_runs_out() {
+    use async_core::coop;
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..coop::BUDGET * 4 {
+        assert_eq!(coop::poll_proceed(&mut cx), Poll::Ready(()));
+    }
+}
+
 #[test]
 fn polls_are_timed_only_while_poll_timing_is_on() {
     let platform = VirtualTimePlatform::install(1_000_000);

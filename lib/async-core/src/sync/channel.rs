@@ -414,7 +414,7 @@ impl<T> Receiver<T> {
                 return (Poll::Ready(None), None, None);
             }
             let stale = match &mut s.rx_waker {
-                Some(current) if current.will_wake(waker) => None,
+                Some(current) if crate::task::will_wake(current, waker) => None,
                 slot => slot.replace(waker.clone()),
             };
             (Poll::Pending, None, stale)

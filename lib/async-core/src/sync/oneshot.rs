@@ -164,7 +164,7 @@ impl<T> Future for Receiver<T> {
                 return (Poll::Ready(Err(RecvError)), s.waker.take());
             }
             match &mut s.waker {
-                Some(current) if current.will_wake(waker) => (Poll::Pending, None),
+                Some(current) if crate::task::will_wake(current, waker) => (Poll::Pending, None),
                 slot => (Poll::Pending, slot.replace(waker.clone())),
             }
         });

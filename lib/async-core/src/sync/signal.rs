@@ -86,11 +86,11 @@ impl<T> Signal<T> {
             if let Some(value) = s.value.take() {
                 // Done waiting: forget our waker so a later waiter does not
                 // wake this task for nothing (dropped outside the lock).
-                let ours = s.waker.take_if(|w| w.will_wake(waker));
+                let ours = s.waker.take_if(|w| crate::task::will_wake(w, waker));
                 return (Some(value), ours.map(Displaced::Drop));
             }
             match &mut s.waker {
-                Some(current) if current.will_wake(waker) => (None, None),
+                Some(current) if crate::task::will_wake(current, waker) => (None, None),
                 slot => (None, slot.replace(waker.clone()).map(Displaced::Wake)),
             }
         });

@@ -134,7 +134,7 @@ impl<T> Waiters<T> {
     /// waker it replaced, which the caller drops after releasing the lock.
     pub(crate) fn update_waker(&mut self, id: &WaiterId, waker: &Waker) -> Option<Waker> {
         match &mut self.slots[id.0 as usize] {
-            Slot::Waiting { waker: current, .. } if !current.will_wake(waker) => {
+            Slot::Waiting { waker: current, .. } if !crate::task::will_wake(current, waker) => {
                 Some(mem::replace(current, waker.clone()))
             }
             Slot::Free { .. } => unreachable!("waiter id names a free slot"),

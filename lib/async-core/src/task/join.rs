@@ -9,7 +9,7 @@
 //! registering, so a completion in between is never missed.
 
 use super::raw::Header;
-use super::waker::{drop_ref, header_of_task_waker, inc_ref};
+use super::waker::{drop_ref, inc_ref, task_of};
 use super::{ABORTED, COMPLETE, HANDLE, OUTPUT, RUNNING, SCHEDULED, TaskId};
 use crate::loom::atomic::Ordering;
 use alloc::boxed::Box;
@@ -173,7 +173,7 @@ const TAG_BOXED: usize = 1;
 /// Stores `waker` as the task's join waker (unless it is already there).
 fn register_join_waker(header: &Header, waker: &Waker) {
     let current = header.join_waker.load(Ordering::Acquire);
-    let task = header_of_task_waker(waker);
+    let task = task_of(waker);
     if let Some(task) = task
         && current == task.as_ptr().cast()
     {

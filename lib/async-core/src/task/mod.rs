@@ -40,14 +40,17 @@ mod waker;
 pub use join::{JoinError, JoinHandle};
 pub(crate) use join::{abort_task, notify_join};
 pub(crate) use raw::{Header, allocate, take_unstarted_future};
-pub(crate) use waker::{borrowed_waker, drop_ref, inc_ref, is_task_waker};
+pub(crate) use waker::will_wake;
+pub(crate) use waker::{drop_ref, inc_ref, is_running_waker, running_waker};
 
 use core::fmt;
 
+// SCHEDULED and ABORTED are neighbours: the executor's fast path tests both
+// with one logical-immediate mask.
 pub(crate) const SCHEDULED: u32 = 1 << 0;
-pub(crate) const RUNNING: u32 = 1 << 1;
-pub(crate) const COMPLETE: u32 = 1 << 2;
-pub(crate) const ABORTED: u32 = 1 << 3;
+pub(crate) const ABORTED: u32 = 1 << 1;
+pub(crate) const RUNNING: u32 = 1 << 2;
+pub(crate) const COMPLETE: u32 = 1 << 3;
 pub(crate) const HANDLE: u32 = 1 << 4;
 pub(crate) const OUTPUT: u32 = 1 << 5;
 pub(crate) const LISTED: u32 = 1 << 6;

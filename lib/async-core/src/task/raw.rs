@@ -88,19 +88,25 @@ impl<F: Future> TaskCell<F> {
             // SAFETY: RUNNING gives exclusive access; the future never moves
             // (it stays in its heap cell until dropped in place).
             let future = unsafe { Pin::new_unchecked(&mut *(*stage).future) };
-            match future.poll(cx) {
-                Poll::Pending => Poll::Pending,
-                Poll::Ready(output) => {
-                    // SAFETY: exclusive access; drop the future in place,
-                    // then the union holds the output.
-                    unsafe {
-                        ManuallyDrop::drop(&mut (*stage).future);
-                        stage.write(Stage { output: ManuallyDrop::new(output) });
-                    }
-                    Poll::Ready(())
-                }
-            }
+            let Poll::Ready(output) = future.poll(cx) else { return Poll::Pending };
+            // SAFETY: exclusive access, the future is present.
+            unsafe { Self::complete(stage, output) };
+            Poll::Ready(())
         })
+    }
+
+    /// Drops the finished future in place and stores its output: once per
+    /// task, so kept out of the poll's hot path.
+    ///
+    /// # Safety
+    /// Exclusive access to the stage, which holds the future.
+    #[cold]
+    unsafe fn complete(stage: *mut Stage<F>, output: F::Output) {
+        // SAFETY: per the contract; the union then holds the output.
+        unsafe {
+            ManuallyDrop::drop(&mut (*stage).future);
+            stage.write(Stage { output: ManuallyDrop::new(output) });
+        }
     }
 
     unsafe fn drop_future(header: NonNull<Header>) {

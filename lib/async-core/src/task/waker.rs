@@ -16,6 +16,7 @@ use super::raw::Header;
 use super::{COMPLETE, REF_ONE, RUNNING, SCHEDULED, ref_count};
 use crate::executor::Shared;
 use crate::loom::atomic::Ordering;
+use crate::poll_context::PollRecord;
 use core::mem::ManuallyDrop;
 use core::ptr::NonNull;
 use core::task::{RawWaker, RawWakerVTable, Waker};
@@ -26,16 +27,59 @@ static TASK_WAKER_VTABLE: RawWakerVTable =
 /// Most references a task may have (24 bits).
 const MAX_REFS: u32 = u32::MAX >> super::REF_SHIFT;
 
-/// A waker for `header` that does not own a reference: valid only while the
-/// caller keeps the task alive (the executor during a poll).
+/// The waker an executor lends to every poll it makes, for the task being
+/// polled: it points at the executor's [`PollRecord`], not at one task, so
+/// the executor builds it (and the `Context` around it) once per batch
+/// instead of once per poll, and the task's own wakes of it set the record's
+/// flag directly. Cloning it gives the running task's own waker, which
+/// outlives the poll.
 ///
 /// # Safety
-/// The task must outlive the returned waker.
-pub(crate) unsafe fn borrowed_waker(header: NonNull<Header>) -> ManuallyDrop<Waker> {
-    let raw = RawWaker::new(header.as_ptr() as *const (), &TASK_WAKER_VTABLE);
-    // SAFETY: the vtable's contract holds for a live task header.
+/// `record` must outlive the returned waker, and the waker may only be
+/// handed to polls of the task `record` names as running (a `Context` lives
+/// no longer than the poll it is passed to).
+pub(crate) unsafe fn running_waker(record: &PollRecord) -> ManuallyDrop<Waker> {
+    let raw = RawWaker::new(record as *const PollRecord as *const (), &RUNNING_WAKER_VTABLE);
+    // SAFETY: the vtable's contract holds while the record does and a task
+    // runs (the caller's contract).
     ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
 }
+
+static RUNNING_WAKER_VTABLE: RawWakerVTable =
+    RawWakerVTable::new(running_clone, running_wake, running_wake, running_drop);
+
+/// Whether `waker` is an executor's lent waker ([`running_waker`]).
+#[inline(always)]
+pub(crate) fn is_running_waker(waker: &Waker) -> bool {
+    core::ptr::eq(waker.vtable(), &RUNNING_WAKER_VTABLE)
+}
+
+/// If `waker` is an executor's lent waker ([`running_waker`]), its record.
+fn record_of_running_waker(waker: &Waker) -> Option<&PollRecord> {
+    if is_running_waker(waker) {
+        // SAFETY: such a waker points at a record that outlives it.
+        Some(unsafe { &*(waker.data() as *const PollRecord) })
+    } else {
+        None
+    }
+}
+
+unsafe fn running_clone(data: *const ()) -> RawWaker {
+    // SAFETY: a lent waker's data is its live record (see `running_waker`).
+    let record = unsafe { &*(data as *const PollRecord) };
+    let task = NonNull::new(record.running()).expect("the executor's waker used outside a poll");
+    // SAFETY: the executor holds a reference for the whole poll.
+    unsafe { inc_ref(task) };
+    RawWaker::new(task.as_ptr() as *const (), &TASK_WAKER_VTABLE)
+}
+
+unsafe fn running_wake(data: *const ()) {
+    // SAFETY: as in `running_clone`. A lent waker owns nothing, so waking
+    // it by value has nothing to drop either.
+    unsafe { &*(data as *const PollRecord) }.set_woke_itself();
+}
+
+unsafe fn running_drop(_data: *const ()) {}
 
 /// Whether `waker` is one of this crate's task wakers.
 #[inline(always)]
@@ -43,9 +87,21 @@ pub(crate) fn is_task_waker(waker: &Waker) -> bool {
     core::ptr::eq(waker.vtable(), &TASK_WAKER_VTABLE)
 }
 
-/// If `waker` is one of this crate's task wakers, the header it points at.
-pub(crate) fn header_of_task_waker(waker: &Waker) -> Option<NonNull<Header>> {
-    if is_task_waker(waker) { NonNull::new(waker.data() as *mut Header) } else { None }
+/// The task `waker` wakes, if it is one of this crate's: a task's own waker,
+/// or an executor's lent waker (the task it is polling).
+pub(crate) fn task_of(waker: &Waker) -> Option<NonNull<Header>> {
+    if is_task_waker(waker) {
+        NonNull::new(waker.data() as *mut Header)
+    } else {
+        record_of_running_waker(waker).and_then(|record| NonNull::new(record.running()))
+    }
+}
+
+/// `Waker::will_wake` that also knows an executor's lent waker and its
+/// task's own waker wake the same task: what a future calls to decide
+/// whether the waker it stored must be replaced.
+pub(crate) fn will_wake(stored: &Waker, new: &Waker) -> bool {
+    stored.will_wake(new) || matches!((task_of(stored), task_of(new)), (Some(a), Some(b)) if a == b)
 }
 
 /// Adds one reference.
@@ -172,4 +228,41 @@ unsafe fn drop_waker(data: *const ()) {
     let header = NonNull::new(data as *mut Header).expect("task waker with a null header");
     // SAFETY: the waker being dropped owns a reference.
     unsafe { drop_ref(header, 1) };
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::will_wake;
+    use crate::{Executor, StdPlatform, spawn};
+    use alloc::sync::Arc;
+    use core::future::poll_fn;
+    use core::task::{Poll, Waker};
+    use std::sync::Mutex;
+
+    #[test]
+    fn will_wake_treats_the_lent_waker_and_the_tasks_own_waker_as_one_task() {
+        let ex = Executor::new(StdPlatform::new());
+        let first: Arc<Mutex<Option<Waker>>> = Arc::new(Mutex::new(None));
+        let stored = first.clone();
+        ex.block_on(async move {
+            spawn(poll_fn(move |cx| {
+                let own = cx.waker().clone();
+                assert!(super::is_task_waker(&own), "a clone is the task's own waker");
+                assert!(will_wake(&own, cx.waker()));
+                assert!(will_wake(cx.waker(), &own));
+                assert!(!will_wake(&own, Waker::noop()));
+                *stored.lock().unwrap() = Some(own);
+                Poll::Ready(())
+            }))
+            .await
+            .unwrap();
+            spawn(poll_fn(move |cx| {
+                let other = first.lock().unwrap().take().unwrap();
+                assert!(!will_wake(&other, cx.waker()), "another task's waker");
+                Poll::Ready(())
+            }))
+            .await
+            .unwrap();
+        });
+    }
 }

@@ -121,7 +121,7 @@ impl TimerQueue {
             return;
         }
         let s = &mut self.slots[handle.slot as usize];
-        if !s.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+        if !s.waker.as_ref().is_some_and(|w| crate::task::will_wake(w, waker)) {
             s.waker = Some(waker.clone());
         }
     }
