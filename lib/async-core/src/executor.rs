@@ -319,7 +319,6 @@ impl Executor {
         let mut cx = Context::from_waker(&waker);
         // SAFETY: dropped before `self`; handed only to `run_batch`.
         let lent = unsafe { self.shared.lent_waker() };
-        let mut task_cx = Context::from_waker(&lent);
         self.shared.main_notified.store(true, Ordering::Release);
         loop {
             if self.shared.main_notified.swap(false, Ordering::AcqRel)
@@ -331,7 +330,7 @@ impl Executor {
             {
                 return output;
             }
-            let worked = self.shared.run_batch(&mut task_cx);
+            let worked = self.shared.run_batch(&lent);
             if !worked && !self.shared.main_notified.load(Ordering::Acquire) {
                 // Fire what woke us at once: if it was a timer of the main
                 // future, that is polled next without a turn over the queue.
@@ -351,11 +350,10 @@ impl Executor {
         let _enter = context::enter(&self.shared);
         // SAFETY: dropped before `self`; handed only to `run_batch`.
         let lent = unsafe { self.shared.lent_waker() };
-        let mut task_cx = Context::from_waker(&lent);
         let mut polled = 0;
         loop {
             let before = self.shared.polls.load(Ordering::Relaxed);
-            let worked = self.shared.run_batch(&mut task_cx);
+            let worked = self.shared.run_batch(&lent);
             polled += (self.shared.polls.load(Ordering::Relaxed) - before) as usize;
             if !worked {
                 return polled;
@@ -665,8 +663,9 @@ impl Shared {
 
     /// The waker this executor lends to every poll it makes: it names the
     /// poll record, which names the task being polled (`poll_context`). The
-    /// loop makes it, and a `Context` around it, once, instead of a waker
-    /// per poll.
+    /// loop makes it once instead of a waker per poll. (The `Context` around
+    /// it is made per poll: a task may replace the `Context` it is given,
+    /// and that must not reach the next task.)
     ///
     /// # Safety
     /// The waker must not outlive `self`, and goes only to task polls
@@ -678,8 +677,8 @@ impl Shared {
     }
 
     /// Fires due timers, then polls up to BATCH queued tasks. Returns whether
-    /// any task was polled. `cx` carries the [`lent_waker`](Shared::lent_waker).
-    fn run_batch(&self, cx: &mut Context<'_>) -> bool {
+    /// any task was polled. `lent` is the [`lent_waker`](Shared::lent_waker).
+    fn run_batch(&self, lent: &Waker) -> bool {
         self.fire_timers(time::now_ticks());
         // Tasks woken from elsewhere since the last batch go behind the ones
         // already on the ready list, so a yielding task cannot hold them off
@@ -695,9 +694,9 @@ impl Shared {
         while left > 0 {
             // SAFETY: as above.
             let Some(link) = (unsafe { self.pop_ready() }) else { break };
-            // SAFETY: popped from our queue: we own its reference; `cx`
-            // carries the lent waker.
-            unsafe { self.run_task(link.cast(), cx, timing.then_some(&mut last)) };
+            // SAFETY: popped from our queue: we own its reference; `lent` is
+            // our lent waker.
+            unsafe { self.run_task(link.cast(), lent, timing.then_some(&mut last)) };
             left -= 1;
         }
         let polled = BATCH - left;
@@ -719,15 +718,10 @@ impl Shared {
     /// and [`finish`](Shared::finish) restore it.
     ///
     /// # Safety
-    /// `header` was just popped from this executor's ready list; `cx`
-    /// carries this executor's [`lent_waker`](Shared::lent_waker).
+    /// `header` was just popped from this executor's ready list; `lent` is
+    /// this executor's [`lent_waker`](Shared::lent_waker).
     #[inline(always)]
-    unsafe fn run_task(
-        &self,
-        header: NonNull<Header>,
-        cx: &mut Context<'_>,
-        last: Option<&mut u64>,
-    ) {
+    unsafe fn run_task(&self, header: NonNull<Header>, lent: &Waker, last: Option<&mut u64>) {
         // SAFETY: we own the queue's reference.
         let h = unsafe { header.as_ref() };
         // Relaxed: a wake (SCHEDULED) or abort missed here is seen at the end
@@ -755,7 +749,9 @@ impl Shared {
         let unwinding = UnwindGuard { shared: self, header };
         // SAFETY: RUNNING is ours and the future is present (not COMPLETE);
         // the queue's reference keeps the task alive for the poll.
-        let result = unsafe { (h.vtable.poll)(header, cx) };
+        // A fresh Context each poll (a few stores): one the task replaced
+        // goes no further than its own poll.
+        let result = unsafe { (h.vtable.poll)(header, &mut Context::from_waker(lent)) };
         core::mem::forget(unwinding);
         let woke_itself = self.record.end();
         // Only the executor writes it: plain load/store, no read-modify-write.

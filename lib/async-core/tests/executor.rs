@@ -909,7 +909,7 @@ fn the_lent_waker_wakes_its_task_from_a_scoped_thread() {
             poll_fn(|cx| {
                 polls += 1;
                 if polls == 1 {
-                    // The borrowed waker itself goes to another thread, which
+                    // The lent waker itself goes to another thread, which
                     // wakes through it while this poll is still running.
                     let waker = cx.waker();
                     std::thread::scope(|s| {
@@ -1017,6 +1017,33 @@ fn a_wake_through_the_outer_lent_waker_during_a_nested_executor_reaches_the_oute
     });
     assert_eq!(inner_polls, 1, "the inner task was not woken by the outer task's waker");
     assert_eq!(outer_polls, 2, "the outer task's wake was kept");
+}
+
+#[test]
+fn a_task_that_replaces_its_context_leaves_the_next_tasks_alone() {
+    let ex = virtual_executor();
+    let value = ex.block_on(async {
+        // Safe code may overwrite the Context it is handed.
+        spawn(poll_fn(|cx| {
+            *cx = Context::from_waker(Waker::noop());
+            Poll::Ready(())
+        }))
+        .await
+        .unwrap();
+        // A task after it still wakes itself through the executor's waker.
+        let yielding = spawn(async {
+            for _ in 0..3 {
+                yield_now().await;
+            }
+            7
+        });
+        // Virtual time: a lost wake makes the timeout fire at once.
+        async_core::time::timeout(Duration::from_secs(10), yielding)
+            .await
+            .expect("the yielding task was woken")
+            .unwrap()
+    });
+    assert_eq!(value, 7);
 }
 
 #[test]

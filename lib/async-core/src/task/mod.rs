@@ -18,7 +18,9 @@
 //! The state word is the task's whole life. Flags:
 //!
 //! * `SCHEDULED` — in the run queue, or to be put back after the current poll
-//!   (a wake during a poll sets it; the executor re-queues).
+//!   (a wake during a poll sets it; the executor re-queues). A task the
+//!   executor re-queued after it woke itself is queued without it, still
+//!   `RUNNING`.
 //! * `RUNNING` — someone has exclusive access to the stage (the executor
 //!   polling, or `abort` dropping the future).
 //! * `COMPLETE` — the future is gone (finished or aborted).

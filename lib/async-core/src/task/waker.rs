@@ -1,12 +1,15 @@
-//! Task wakers: a `Waker` is a pointer to the task's header plus this vtable.
+//! Task wakers. A task's own `Waker` is a pointer to its header plus
+//! `TASK_WAKER_VTABLE`; the waker an executor lends to the polls it makes
+//! ([`running_waker`]) points at its poll record instead, and cloning it
+//! gives the running task's own waker.
 //!
 //! * clone = one reference-count increment;
 //! * wake = set `SCHEDULED` and push the task on its executor's run queue,
 //!   unless it is already scheduled (never queued twice), complete, or being
 //!   polled (then the executor re-queues it when the poll returns, so a wake
 //!   during a poll is never lost). A task waking itself during its own poll
-//!   (`yield_now`, a spent budget) touches no atomic at all: it only tells
-//!   the executor to re-queue it (`poll_context`);
+//!   (`yield_now`, a spent budget) needs no read-modify-write: it only
+//!   tells the executor to re-queue it (`poll_context`);
 //! * drop = one reference-count decrement (the last one frees the task).
 //!
 //! Everything is an atomic on the header: callable from tasks, interrupt
@@ -29,15 +32,15 @@ const MAX_REFS: u32 = u32::MAX >> super::REF_SHIFT;
 
 /// The waker an executor lends to every poll it makes, for the task being
 /// polled: it points at the executor's [`PollRecord`], not at one task, so
-/// the executor builds it (and the `Context` around it) once per batch
-/// instead of once per poll, and the task's own wakes of it set the record's
-/// flag directly. Cloning it gives the running task's own waker, which
-/// outlives the poll.
+/// the executor builds it once per loop instead of once per poll, and the
+/// task's own wakes of it set the record's flag directly. Cloning it gives
+/// the running task's own waker, which outlives the poll.
 ///
 /// # Safety
 /// `record` must outlive the returned waker, and the waker may only be
-/// handed to polls of the task `record` names as running (a `Context` lives
-/// no longer than the poll it is passed to).
+/// handed to polls of the task `record` names as running, each in a
+/// `Context` made for that poll (a `Context` lives no longer than the poll
+/// it is passed to, so neither does the borrow of the waker in it).
 pub(crate) unsafe fn running_waker(record: &PollRecord) -> ManuallyDrop<Waker> {
     let raw = RawWaker::new(record as *const PollRecord as *const (), &RUNNING_WAKER_VTABLE);
     // SAFETY: the vtable's contract holds while the record does and a task
