@@ -57,24 +57,20 @@ mod current {
     }
 }
 
-/// Restores the previous executor (and its poll in progress) when dropped.
+/// Restores the previous executor (and with it the previous loop's poll
+/// record, see `poll_context`) when dropped.
 pub(crate) struct EnterGuard {
     previous: *const Shared,
-    poll: Option<crate::poll_context::Saved>,
 }
 
 /// Makes `shared` the current executor until the guard is dropped.
 pub(crate) fn enter(shared: &Arc<Shared>) -> EnterGuard {
-    let poll = Some(crate::poll_context::enter(&shared.record));
-    EnterGuard { previous: current::set(Arc::as_ptr(shared)), poll }
+    EnterGuard { previous: current::set(Arc::as_ptr(shared)) }
 }
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         current::set(self.previous);
-        if let Some(poll) = self.poll.take() {
-            crate::poll_context::restore(poll);
-        }
     }
 }
 

@@ -15,21 +15,23 @@
 //!   points at it, so a task waking itself through `cx.waker()` sets the
 //!   flag directly ([`wake_self`]);
 //! * a task's own waker (a clone, woken by a future it awaits, or by an
-//!   interrupt handler) finds it through this core's slot, which names the
-//!   record of the loop running here ([`wake_running`]). Every other wake
-//!   takes the general path in `task/waker.rs`.
+//!   interrupt handler) finds it through the executor current on this core
+//!   (`context`), whose loop is the one running here ([`wake_running`]).
+//!   Every other wake takes the general path in `task/waker.rs`. A nested
+//!   executor is current while its loop runs, so each loop sees only its
+//!   own record.
 //!
 //! Why a wake from an interrupt handler that lands here is never lost: the
 //! executor clears the running task *before* it reads the flag
-//! ([`PollRecord::end`]), and a slot belongs to one core (on the host: one
-//! thread), so a waker that finds its task running there runs either wholly
+//! ([`PollRecord::end`]), and a wake only looks at the record of its own
+//! core's executor (on the host: its thread's), so a waker that finds its task running there runs either wholly
 //! before that clearing (the executor then reads the flag it set) or wholly
 //! after it (it finds no task running and takes the general path). An
 //! interrupt handler cannot stop half way: it runs between two of the
 //! interrupted code's instructions. A duplicate wake is harmless: a task
 //! already scheduled is not queued twice. A waker on another core never
-//! sees this core's slot (with more cores running tasks, the slot is indexed
-//! by core).
+//! sees this core's executor (with more cores running tasks, the current
+//! executor is per core).
 
 use crate::task::Header;
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering, compiler_fence};
@@ -96,68 +98,15 @@ impl PollRecord {
     }
 }
 
-/// What [`enter`] replaced, for [`restore`].
-pub(crate) struct Saved {
-    record: *const PollRecord,
-}
-
-#[cfg(not(feature = "std"))]
-mod slot {
-    use super::PollRecord;
-    use core::sync::atomic::{AtomicPtr, Ordering};
-
-    // One core runs tasks (multi-core will index this by core). Only its own
-    // core touches it: the executor, the tasks it polls and the interrupt
-    // handlers that interrupt them, so program order is all the ordering
-    // needed (an interrupt handler runs between two instructions and sees
-    // every earlier store): relaxed accesses, plain loads and stores.
-    static RECORD: AtomicPtr<PollRecord> = AtomicPtr::new(core::ptr::null_mut());
-
-    #[inline(always)]
-    pub(super) fn record() -> *const PollRecord {
-        RECORD.load(Ordering::Relaxed)
-    }
-
-    pub(super) fn set_record(record: *const PollRecord) -> *const PollRecord {
-        RECORD.swap(record as *mut PollRecord, Ordering::Relaxed)
-    }
-}
-
-#[cfg(feature = "std")]
-mod slot {
-    use super::PollRecord;
-    use core::cell::Cell;
-
-    #[cfg(not(loom))]
-    std::thread_local! {
-        static RECORD: Cell<*const PollRecord> = const { Cell::new(core::ptr::null()) };
-    }
-
-    // Loom runs its threads as coroutines: it needs its own thread-locals.
-    #[cfg(loom)]
-    loom::thread_local! {
-        static RECORD: Cell<*const PollRecord> = Cell::new(core::ptr::null());
-    }
-
-    #[inline(always)]
-    pub(super) fn record() -> *const PollRecord {
-        RECORD.with(|r| r.get())
-    }
-
-    pub(super) fn set_record(record: *const PollRecord) -> *const PollRecord {
-        RECORD.with(|r| r.replace(record))
-    }
-}
-
 /// Calls `f` with the record of the executor loop running on this core
 /// (thread), if there is one.
 #[inline(always)]
 fn with_current<R>(f: impl FnOnce(&PollRecord) -> R) -> Option<R> {
-    let record = slot::record();
-    // SAFETY: the slot names a record only while its loop runs here (set by
-    // `enter`, put back by `restore`), and the record lives in the loop's
-    // executor, which outlives its loop, so it outlives this call.
-    (!record.is_null()).then(|| f(unsafe { &*record }))
+    let shared = crate::context::current_ptr();
+    // SAFETY: the current executor is set only while its loop runs here
+    // (`context::enter`, undone when the loop ends), and it outlives its
+    // loop, so its record outlives this call.
+    (!shared.is_null()).then(|| f(unsafe { &(*shared).record }))
 }
 
 /// If `task` is the one being polled on this core (thread), records that it
@@ -208,17 +157,4 @@ pub(crate) fn budget() -> u32 {
 #[inline(always)]
 pub(crate) fn set_budget(value: u32) {
     with_current(|record| record.remaining.store(value, Ordering::Relaxed));
-}
-
-/// Makes `record` the one wakes and budgets on this core (thread) use while
-/// an executor's loop runs here, and saves what was there: a nested
-/// `block_on` inside a task leaves the outer loop's record (its running
-/// task, self-wake and budget) as it was, for [`restore`].
-pub(crate) fn enter(record: &PollRecord) -> Saved {
-    Saved { record: slot::set_record(record) }
-}
-
-/// Puts back what [`enter`] replaced, when that executor stops running here.
-pub(crate) fn restore(saved: Saved) {
-    slot::set_record(saved.record);
 }

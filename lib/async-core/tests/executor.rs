@@ -900,6 +900,16 @@ fn a_nested_executor_does_not_lose_the_outer_tasks_self_wake() {
 
 // ---- The waker an executor lends to each poll ----------------------------
 
+/// Awaits `task` on a virtual-time executor, failing if it is not woken: a
+/// lost wake leaves nothing ready, so virtual time jumps to the timeout at
+/// once instead of the test hanging.
+async fn join_unless_lost<T>(task: async_core::JoinHandle<T>, what: &str) -> T {
+    async_core::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap_or_else(|_| panic!("{what} was never woken"))
+        .unwrap()
+}
+
 #[test]
 fn the_lent_waker_wakes_its_task_from_a_scoped_thread() {
     let ex = virtual_executor();
@@ -922,11 +932,7 @@ fn the_lent_waker_wakes_its_task_from_a_scoped_thread() {
             .await;
             polls
         });
-        // Virtual time: a lost wake makes the timeout fire at once.
-        async_core::time::timeout(Duration::from_secs(10), task)
-            .await
-            .expect("the task was woken")
-            .unwrap()
+        join_unless_lost(task, "the task").await
     });
     assert_eq!(polls, 2);
 }
@@ -953,11 +959,7 @@ fn a_clone_of_the_lent_waker_made_on_another_thread_wakes_its_task_later() {
         assert_eq!(polls.load(Ordering::SeqCst), 1, "not polled again before the wake");
         let waker = stash.lock().unwrap().take().unwrap();
         std::thread::spawn(move || waker.wake()).join().unwrap();
-        // Virtual time: a lost wake makes the timeout fire at once.
-        async_core::time::timeout(Duration::from_secs(10), task)
-            .await
-            .expect("the task was woken")
-            .unwrap();
+        join_unless_lost(task, "the task").await;
     });
     assert_eq!(polls.load(Ordering::SeqCst), 2);
 }
@@ -966,8 +968,6 @@ fn a_clone_of_the_lent_waker_made_on_another_thread_wakes_its_task_later() {
 fn a_wake_through_the_outer_lent_waker_during_a_nested_executor_reaches_the_outer_task() {
     let outer = virtual_executor();
     let (inner_polls, outer_polls) = outer.block_on(async {
-        // Virtual time: if the wake went astray the task would never be
-        // polled again, and the timeout fires at once instead of hanging.
         let task = spawn(async {
             let mut outer_polls = 0;
             let inner_polls = Arc::new(AtomicUsize::new(0));
@@ -1010,10 +1010,7 @@ fn a_wake_through_the_outer_lent_waker_during_a_nested_executor_reaches_the_oute
             .await;
             (inner_polls.load(Ordering::SeqCst), outer_polls)
         });
-        async_core::time::timeout(Duration::from_secs(10), task)
-            .await
-            .expect("the outer task was woken")
-            .unwrap()
+        join_unless_lost(task, "the outer task").await
     });
     assert_eq!(inner_polls, 1, "the inner task was not woken by the outer task's waker");
     assert_eq!(outer_polls, 2, "the outer task's wake was kept");
@@ -1037,11 +1034,7 @@ fn a_task_that_replaces_its_context_leaves_the_next_tasks_alone() {
             }
             7
         });
-        // Virtual time: a lost wake makes the timeout fire at once.
-        async_core::time::timeout(Duration::from_secs(10), yielding)
-            .await
-            .expect("the yielding task was woken")
-            .unwrap()
+        join_unless_lost(yielding, "the yielding task").await
     });
     assert_eq!(value, 7);
 }
