@@ -96,7 +96,9 @@ pub trait Platform: Send + Sync + 'static {
     }
 }
 
-/// What to call when a poll takes longer than the long-poll threshold.
+/// What to call when a poll takes longer than the long-poll threshold. It is
+/// called after the task is back in order, so a hook that panics (on the
+/// host) loses no task.
 pub type LongPollHook = fn(&TaskInfo, Duration);
 
 /// The state of a live task, as introspection reports it.
@@ -397,10 +399,11 @@ impl Executor {
 }
 
 /// Finishes a task whose poll panicked (on the host; the kernel aborts on a
-/// panic), as the panic unwinds out of the executor: the future is dropped
-/// and the handle reports the task aborted, so the executor stays usable and
-/// can be dropped (a task left RUNNING could never be finished). Forgotten
-/// when the poll returns; with `panic = abort` it compiles to nothing.
+/// panic), as the panic unwinds out of the executor: the future is gone (the
+/// task's poll dropped it) and the handle reports the task aborted, so the
+/// executor stays usable and can be dropped (a task left RUNNING could never
+/// be finished). Forgotten when the poll returns; with `panic = abort` it
+/// compiles to nothing.
 struct UnwindGuard<'a> {
     shared: &'a Shared,
     header: NonNull<Header>,
@@ -410,12 +413,10 @@ impl Drop for UnwindGuard<'_> {
     fn drop(&mut self) {
         self.shared.record.end();
         // SAFETY: the poll unwound: RUNNING is still ours, the queue's
-        // reference keeps the task alive, and the future is still in its
-        // stage (a future that panicked may be dropped).
+        // reference keeps the task alive, and the poll left no future (nor
+        // an output) in the stage.
         unsafe {
-            let h = self.header.as_ref();
-            h.state.fetch_or(task::ABORTED, Ordering::AcqRel);
-            (h.vtable.drop_future)(self.header);
+            self.header.as_ref().state.fetch_or(task::ABORTED, Ordering::AcqRel);
             self.shared.finish(self.header, false);
         }
     }
@@ -448,38 +449,70 @@ impl Drop for LoopGuard<'_> {
 impl Drop for Executor {
     fn drop(&mut self) {
         let _enter = context::enter(&self.shared);
-        // Abort every live task (dropping futures may spawn or wake: repeat).
+        // Like a Vec dropping its elements: should a future's `Drop` panic
+        // (on the host), the other tasks are still aborted as the panic
+        // unwinds (a second panic then aborts the process).
+        let shared = &self.shared;
+        // SAFETY: `&mut self`: no loop is running, and none can start.
+        let on_unwind = task::finally(|| unsafe { shared.abort_all() });
+        // SAFETY: as above.
+        unsafe { shared.abort_all() };
+        core::mem::forget(on_unwind);
+    }
+}
+
+/// References taken on tasks, released as they are handed out or when
+/// dropped (a panic while aborting one of them leaks none of the rest).
+struct TakenRefs(alloc::vec::IntoIter<NonNull<Header>>);
+
+impl Drop for TakenRefs {
+    fn drop(&mut self) {
+        for task in &mut self.0 {
+            // SAFETY: each holds the reference taken on it.
+            unsafe { drop_ref(task, 1) };
+        }
+    }
+}
+
+impl Shared {
+    /// Aborts every live task and empties the run queues: the executor's
+    /// drop.
+    ///
+    /// # Safety
+    /// No loop runs this executor, and none starts meanwhile.
+    unsafe fn abort_all(&self) {
+        // Dropping futures may spawn or wake: repeat until nothing is live.
         loop {
             let mut live: Vec<NonNull<Header>> = Vec::new();
-            self.shared.table.with(|t| {
+            self.table.with(|t| {
                 t.tasks.for_each(|_, task| {
                     // SAFETY: listed tasks hold the table's reference.
                     unsafe { task::inc_ref(task) };
                     live.push(task);
                 })
             });
+            let nothing_live = live.is_empty();
+            let mut live = TakenRefs(live.into_iter());
             // Queued tasks (including those aborted now) are unlisted when
-            // popped. `&mut self`: no loop is running.
-            // SAFETY: we are the executor's only consumer now.
-            while let Some(link) = unsafe { self.shared.pop_ready() } {
+            // popped.
+            // SAFETY: no loop runs: we are the queues' only consumer.
+            while let Some(link) = unsafe { self.pop_ready() } {
                 // SAFETY: the queue owned a reference; pop transfers it to us.
-                unsafe { self.shared.discard_queued(link.cast()) };
+                unsafe { self.discard_queued(link.cast()) };
             }
-            if live.is_empty() {
+            if nothing_live {
                 break;
             }
-            for task in live {
-                // SAFETY: we took a reference above.
-                unsafe {
-                    task::abort_task(task);
-                    drop_ref(task, 1);
-                }
+            for task in live.0.by_ref() {
+                // SAFETY: we took a reference above (released even if the
+                // abort panics).
+                let _release = task::finally(|| unsafe { drop_ref(task, 1) });
+                // SAFETY: as above.
+                unsafe { task::abort_task(task) };
             }
         }
     }
-}
 
-impl Shared {
     /// Spawns a task on this executor (`Executor::spawn`, `crate::spawn`, ...).
     pub(crate) fn spawn<F>(
         this: &Arc<Self>,
@@ -604,8 +637,7 @@ impl Shared {
             if state & RUNNING != 0 {
                 // Re-queued after waking itself, still RUNNING: drop the
                 // future ourselves (`finish` releases the queue's reference).
-                (header.as_ref().vtable.drop_future)(header);
-                self.finish(header, false);
+                self.drop_future_and_finish(header);
                 return;
             }
             if state & COMPLETE != 0 {
@@ -756,12 +788,31 @@ impl Shared {
         let woke_itself = self.record.end();
         // Only the executor writes it: plain load/store, no read-modify-write.
         h.polls.store(h.polls.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
-        if let Some(last) = last {
-            let now = time::now_ticks();
-            self.record_poll_time(header, now.wrapping_sub(*last));
-            *last = now;
+        let Some(last) = last else {
+            // SAFETY: RUNNING is ours, the queue's reference too.
+            unsafe { self.after_poll(header, result, woke_itself) };
+            return;
+        };
+        let now = time::now_ticks();
+        let long_poll = self.record_poll_time(header, now.wrapping_sub(*last));
+        *last = now;
+        // SAFETY: as above.
+        unsafe { self.after_poll(header, result, woke_itself) };
+        // Reported once the task is back in order (queued, idle or
+        // finished): a hook that panics loses no task.
+        if let Some(long_poll) = long_poll {
+            self.report_long_poll(long_poll);
         }
+    }
 
+    /// Puts a task back in order after a poll that returned `result`:
+    /// finished, re-queued (it woke itself) or released.
+    ///
+    /// # Safety
+    /// The caller holds RUNNING and owns the queue's reference; the future
+    /// is present unless `result` is Ready.
+    #[inline(always)]
+    unsafe fn after_poll(&self, header: NonNull<Header>, result: Poll<()>, woke_itself: bool) {
         match result {
             // SAFETY: RUNNING is ours, the output is stored.
             Poll::Ready(()) => unsafe { self.finish(header, true) },
@@ -830,10 +881,7 @@ impl Shared {
         if current & task::ABORTED != 0 {
             // Aborted while queued: drop the future without polling it.
             // SAFETY: RUNNING is ours and the future present.
-            unsafe {
-                (h.vtable.drop_future)(header);
-                self.finish(header, false);
-            }
+            unsafe { self.drop_future_and_finish(header) };
             return false;
         }
         true
@@ -856,10 +904,7 @@ impl Shared {
             if current & task::ABORTED != 0 {
                 // Aborted during the poll: drop the future now.
                 // SAFETY: RUNNING is still ours and the future present.
-                unsafe {
-                    (h.vtable.drop_future)(header);
-                    self.finish(header, false);
-                }
+                unsafe { self.drop_future_and_finish(header) };
                 return;
             }
             let new = current & !RUNNING;
@@ -880,6 +925,18 @@ impl Shared {
                 Err(actual) => current = actual,
             }
         }
+    }
+
+    /// Drops an aborted task's future and finishes the task, even if the
+    /// future's `Drop` panics (the panic goes on once the task is finished).
+    ///
+    /// # Safety
+    /// As [`finish`](Shared::finish), with the future still present.
+    unsafe fn drop_future_and_finish(&self, header: NonNull<Header>) {
+        // SAFETY: forwarded: RUNNING is ours and the future gone once dropped.
+        let _finish = task::finally(|| unsafe { self.finish(header, false) });
+        // SAFETY: RUNNING is ours and the future present.
+        unsafe { (header.as_ref().vtable.drop_future)(header) };
     }
 
     /// Marks a task complete after its final poll (or abort during a poll),
@@ -906,22 +963,28 @@ impl Shared {
                 Err(actual) => current = actual,
             }
         };
+        // The rest happens even if dropping the output panics.
+        let _rest = task::finally(|| {
+            // SAFETY: we own a reference throughout.
+            unsafe {
+                self.unlist(header);
+                task::notify_join(header);
+                drop_ref(header, 1);
+            }
+        });
         if has_output && new & HANDLE == 0 {
-            // Nobody will ever take it.
+            // Nobody will ever take it: ours to drop, and gone even if its
+            // `Drop` panics.
+            h.state.fetch_and(!OUTPUT, Ordering::AcqRel);
             // SAFETY: no handle exists (and none can appear): the output is ours.
             unsafe { (h.vtable.drop_output)(header) };
-            h.state.fetch_and(!OUTPUT, Ordering::AcqRel);
-        }
-        // SAFETY: we own a reference throughout.
-        unsafe {
-            self.unlist(header);
-            task::notify_join(header);
-            drop_ref(header, 1);
         }
     }
 
+    /// Adds a poll's time to its task's totals; returns the report to make
+    /// if the poll was over the long-poll threshold.
     #[inline(never)]
-    fn record_poll_time(&self, header: NonNull<Header>, elapsed: u64) {
+    fn record_poll_time(&self, header: NonNull<Header>, elapsed: u64) -> Option<LongPoll> {
         // SAFETY: the caller keeps the task alive.
         let h = unsafe { header.as_ref() };
         // Only the executor writes these: plain load/store, no read-modify-write.
@@ -932,10 +995,17 @@ impl Shared {
         }
         if elapsed > self.long_poll_ticks.load(Ordering::Relaxed) {
             self.long_polls.fetch_add(1, Ordering::Relaxed);
-            let info = self.info(header);
-            let hook = self.long_poll_hook.with(|h| *h);
-            hook(&info, ticks_to_duration(elapsed));
+            // Taken now: the task may be gone by the time it is reported.
+            return Some(LongPoll { task: self.info(header), took: ticks_to_duration(elapsed) });
         }
+        None
+    }
+
+    /// Calls the long-poll hook.
+    #[inline(never)]
+    fn report_long_poll(&self, long_poll: LongPoll) {
+        let hook = self.long_poll_hook.with(|h| *h);
+        hook(&long_poll.task, long_poll.took);
     }
 
     fn info(&self, header: NonNull<Header>) -> TaskInfo {
@@ -1073,6 +1143,12 @@ fn ticks_to_duration(ticks: u64) -> Duration {
 
 fn duration_to_ticks(duration: Duration, frequency: u64) -> u64 {
     hw_formats::counter::duration_to_ticks_ceil(duration, frequency)
+}
+
+/// A poll over the long-poll threshold, waiting to be reported.
+struct LongPoll {
+    task: TaskInfo,
+    took: Duration,
 }
 
 /// The default long-poll hook: a warning through the `log` crate.

@@ -147,18 +147,22 @@ impl<T> JoinHandle<T> {
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let previous = self.header().state.fetch_and(!HANDLE, Ordering::AcqRel);
+        // The handle lets go even if dropping the output panics.
+        let _release = super::finally(|| {
+            // SAFETY: we own whatever is in the slot after the swap.
+            unsafe {
+                drop_join_waker(self.header().join_waker.swap(ptr::null_mut(), Ordering::AcqRel))
+            };
+            // SAFETY: the handle's reference.
+            unsafe { drop_ref(self.header, 1) };
+        });
         if previous & (COMPLETE | OUTPUT) == COMPLETE | OUTPUT {
-            // SAFETY: the task finished while we held the handle, so the
-            // executor left the output to us, and nobody else will touch it.
-            unsafe { (self.header().vtable.drop_output)(self.header) };
             self.header().state.fetch_and(!OUTPUT, Ordering::AcqRel);
+            // SAFETY: the task finished while we held the handle, so the
+            // executor left the output to us, and nobody else will touch it
+            // (OUTPUT is cleared: gone even if its `Drop` panics).
+            unsafe { (self.header().vtable.drop_output)(self.header) };
         }
-        // SAFETY: we own whatever is in the slot after the swap.
-        unsafe {
-            drop_join_waker(self.header().join_waker.swap(ptr::null_mut(), Ordering::AcqRel))
-        };
-        // SAFETY: the handle's reference.
-        unsafe { drop_ref(self.header, 1) };
     }
 }
 
@@ -288,24 +292,27 @@ pub(crate) unsafe fn abort_task(header: NonNull<Header>) {
             Err(actual) => current = actual,
         }
     }
+    // The task is finished even if the future's `Drop` panics.
+    let _finish = super::finally(|| {
+        // COMPLETE, release RUNNING. A SCHEDULED set by a wake while we held
+        // RUNNING did not queue the task: clear it.
+        let mut current = h.state.load(Ordering::Acquire);
+        loop {
+            let new = ((current & !RUNNING) | COMPLETE) & !SCHEDULED;
+            match h.state.compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+        }
+        // Not in the run queue: `link` names the executor, which unlists it.
+        // SAFETY: not queued, so `link` holds the owning executor.
+        unsafe {
+            let shared = h.link.next.load(Ordering::Acquire) as *const crate::executor::Shared;
+            (*shared).unlist(header);
+        }
+        // SAFETY: we hold a reference.
+        unsafe { notify_join(header) };
+    });
     // SAFETY: RUNNING is ours and the future is present (not COMPLETE).
     unsafe { (h.vtable.drop_future)(header) };
-    // Finish: COMPLETE, release RUNNING. A SCHEDULED set by a wake while we
-    // held RUNNING did not queue the task: clear it.
-    let mut current = h.state.load(Ordering::Acquire);
-    loop {
-        let new = ((current & !RUNNING) | COMPLETE) & !SCHEDULED;
-        match h.state.compare_exchange_weak(current, new, Ordering::AcqRel, Ordering::Acquire) {
-            Ok(_) => break,
-            Err(actual) => current = actual,
-        }
-    }
-    // Not in the run queue: `link` names the executor, which unlists it.
-    // SAFETY: not queued, so `link` holds the owning executor.
-    unsafe {
-        let shared = h.link.next.load(Ordering::Acquire) as *const crate::executor::Shared;
-        (*shared).unlist(header);
-    }
-    // SAFETY: we hold a reference.
-    unsafe { notify_join(header) };
 }

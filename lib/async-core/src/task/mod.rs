@@ -60,6 +60,28 @@ pub(crate) const NAMED: u32 = 1 << 7;
 pub(crate) const REF_ONE: u32 = 1 << 8;
 pub(crate) const REF_SHIFT: u32 = 8;
 
+/// Runs `then` when dropped, also while a panic unwinds past it. The
+/// executor drops futures and outputs, whose `Drop` is the user's and may
+/// panic (on the host; the kernel aborts on a panic): the bookkeeping after
+/// such a drop goes in `then`, so a panicking destructor leaves no task half
+/// finished.
+pub(crate) struct Finally<F: FnOnce()> {
+    then: Option<F>,
+}
+
+/// Guards the bookkeeping that must follow a user's destructor (see [`Finally`]).
+pub(crate) fn finally<F: FnOnce()>(then: F) -> Finally<F> {
+    Finally { then: Some(then) }
+}
+
+impl<F: FnOnce()> Drop for Finally<F> {
+    fn drop(&mut self) {
+        if let Some(then) = self.then.take() {
+            then();
+        }
+    }
+}
+
 /// Number of references recorded in a state word.
 pub(crate) const fn ref_count(state: u32) -> u32 {
     state >> REF_SHIFT

@@ -37,7 +37,8 @@ pub(crate) struct Header {
 
 /// Type-specific operations on a task, one static instance per future type.
 pub(crate) struct TaskVTable {
-    /// Polls the future; on `Ready` drops it and stores the output.
+    /// Polls the future; on `Ready` drops it and stores the output. If it
+    /// unwinds (a panic on the host), the future is gone either way.
     /// Caller holds `RUNNING` and the stage holds the future.
     pub(crate) poll: unsafe fn(NonNull<Header>, &mut Context<'_>) -> Poll<()>,
     /// Drops the future. Caller holds `RUNNING` and the stage holds the future.
@@ -50,6 +51,21 @@ pub(crate) struct TaskVTable {
     pub(crate) dealloc: unsafe fn(NonNull<Header>),
     /// Size of the whole allocation in bytes.
     pub(crate) allocation_size: usize,
+}
+
+/// Drops the future of a poll that panicked (forgotten when the poll returns;
+/// with `panic = abort` it compiles to nothing).
+struct DropFutureOnUnwind<F: Future> {
+    stage: *mut Stage<F>,
+}
+
+impl<F: Future> Drop for DropFutureOnUnwind<F> {
+    fn drop(&mut self) {
+        // SAFETY: made by `TaskCell::poll` while it has exclusive access to a
+        // stage holding the future, and only dropped if `F::poll` unwound,
+        // which leaves the future in place.
+        unsafe { ManuallyDrop::drop(&mut (*self.stage).future) };
+    }
 }
 
 union Stage<F: Future> {
@@ -85,10 +101,15 @@ impl<F: Future> TaskCell<F> {
         // SAFETY: caller contract: live cell, RUNNING held, future present.
         let cell = unsafe { Self::cell(header) };
         cell.stage.with_mut(|stage| {
+            // A poll that panics (on the host) drops its future here, the one
+            // place that knows the future is still there.
+            let unwinding = DropFutureOnUnwind { stage };
             // SAFETY: RUNNING gives exclusive access; the future never moves
             // (it stays in its heap cell until dropped in place).
             let future = unsafe { Pin::new_unchecked(&mut *(*stage).future) };
-            let Poll::Ready(output) = future.poll(cx) else { return Poll::Pending };
+            let result = future.poll(cx);
+            core::mem::forget(unwinding);
+            let Poll::Ready(output) = result else { return Poll::Pending };
             // SAFETY: exclusive access, the future is present.
             unsafe { Self::complete(stage, output) };
             Poll::Ready(())
@@ -96,7 +117,8 @@ impl<F: Future> TaskCell<F> {
     }
 
     /// Drops the finished future in place and stores its output: once per
-    /// task, so kept out of the poll's hot path.
+    /// task, so kept out of the poll's hot path. Should the future's `Drop`
+    /// panic, it is not dropped again: the output goes with the unwinding.
     ///
     /// # Safety
     /// Exclusive access to the stage, which holds the future.
