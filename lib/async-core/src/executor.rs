@@ -636,7 +636,9 @@ impl Shared {
             let state = header.as_ref().state.load(Ordering::Acquire);
             if state & RUNNING != 0 {
                 // Re-queued after waking itself, still RUNNING: drop the
-                // future ourselves (`finish` releases the queue's reference).
+                // future ourselves (`finish` releases the queue's reference);
+                // its handle reports it aborted.
+                header.as_ref().state.fetch_or(task::ABORTED, Ordering::AcqRel);
                 self.drop_future_and_finish(header);
                 return;
             }

@@ -766,6 +766,21 @@ impl Drop for DropCount {
 }
 
 #[test]
+fn a_yielding_task_left_queued_when_its_executor_drops_reports_aborted() {
+    let ex = virtual_executor();
+    let handle = ex.spawn(async {
+        loop {
+            yield_now().await;
+        }
+    });
+    // One poll: it yields and is back in the queue, still marked running.
+    ex.block_on(async { yield_now().await });
+    drop(ex);
+    assert!(handle.is_finished());
+    assert_eq!(virtual_executor().block_on(handle), Err(JoinError::Aborted));
+}
+
+#[test]
 fn a_task_aborted_after_yielding_is_not_polled_again() {
     let ex = virtual_executor();
     let dropped = Arc::new(AtomicUsize::new(0));

@@ -336,6 +336,9 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
 }
 
 /// Writes `bytes`, at most `bytes_per_second` (a serial line's pace) if given.
+/// Like a real line it never catches up: after a stall (this thread or the
+/// host late), the rest goes at the line's pace from then on, not in a burst
+/// that no board's line could deliver.
 fn write_paced(
     out: &mut impl Write,
     bytes: &[u8],
@@ -345,15 +348,20 @@ fn write_paced(
         out.write_all(bytes)?;
         return out.flush();
     };
-    let start = Instant::now();
     let chunk = (rate / 200).max(1) as usize; // about 5 ms of line time per write
-    for (i, piece) in bytes.chunks(chunk).enumerate() {
+    let line_time = |len: usize| Duration::from_secs_f64(len as f64 / rate as f64);
+    let mut due = Instant::now();
+    for piece in bytes.chunks(chunk) {
+        let now = Instant::now();
+        match due.checked_duration_since(now) {
+            Some(wait) => std::thread::sleep(wait),
+            // Late by more than a write: start the pace again from now.
+            None if now - due > line_time(chunk) => due = now,
+            None => {}
+        }
         out.write_all(piece)?;
         out.flush()?;
-        let due = Duration::from_secs_f64(((i + 1) * chunk) as f64 / rate as f64);
-        if let Some(wait) = due.checked_sub(start.elapsed()) {
-            std::thread::sleep(wait);
-        }
+        due += line_time(piece.len());
     }
     Ok(())
 }
