@@ -450,6 +450,39 @@ fn test_name(elf_path: &Path) -> String {
 mod tests {
     use super::*;
 
+    /// Records when each write came; the first one stalls, as a host
+    /// holding the writer back would.
+    struct StallingLine {
+        writes: Vec<Instant>,
+        stall: Duration,
+    }
+
+    impl Write for StallingLine {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.writes.is_empty() {
+                std::thread::sleep(self.stall);
+            }
+            self.writes.push(Instant::now());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn paced_writes_do_not_burst_after_a_stall() {
+        // 2,000 bytes/s in writes of 10 bytes: 5 ms of line time each. The
+        // first write stalls for all six writes' time.
+        let mut line = StallingLine { writes: Vec::new(), stall: Duration::from_millis(30) };
+        write_paced(&mut line, &[0; 60], Some(2_000)).unwrap();
+        assert_eq!(line.writes.len(), 6);
+        // From the second write to the sixth is still four writes' line time
+        // (a sleep never ends early; catching up would send them at once).
+        let after_stall = line.writes[5] - line.writes[1];
+        assert!(after_stall >= Duration::from_millis(19), "burst: {after_stall:?}");
+    }
+
     #[test]
     fn names_strip_cargo_hashes() {
         assert_eq!(
