@@ -968,11 +968,12 @@ impl Shared {
         // The rest happens even if dropping the output panics.
         let _rest = task::finally(|| {
             // SAFETY: we own a reference throughout.
-            unsafe {
-                self.unlist(header);
-                task::notify_join(header);
-                drop_ref(header, 1);
-            }
+            unsafe { self.unlist(header) };
+            // Released even if the handle's waker panics when woken.
+            // SAFETY: ours to release, once, after the wake.
+            let _release = task::finally(|| unsafe { drop_ref(header, 1) });
+            // SAFETY: we own a reference until `_release` runs.
+            unsafe { task::notify_join(header) };
         });
         if has_output && new & HANDLE == 0 {
             // Nobody will ever take it: ours to drop, and gone even if its

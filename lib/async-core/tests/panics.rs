@@ -256,3 +256,43 @@ fn a_panicking_long_poll_hook_loses_no_task() {
         still_runs_and_drops(ex);
     });
 }
+
+/// A waker that panics when woken.
+struct PanickingWake;
+
+impl std::task::Wake for PanickingWake {
+    fn wake(self: Arc<Self>) {
+        panic!("the waker panicked");
+    }
+}
+
+#[test]
+fn a_join_waker_that_panics_still_releases_the_finished_task() {
+    within_time_limit(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let platform = VirtualTimePlatform::install(1_000_000);
+        // Held by the executor's platform until the executor is freed.
+        let clock = platform.clock().clone();
+        let ex = Executor::new(platform);
+        let clock_holders = Arc::strong_count(&clock);
+        let d = drops.clone();
+        let mut handle = ex.spawn(async move {
+            yield_now().await;
+            Counted(d)
+        });
+        // Awaited from elsewhere, through a waker that panics when the task
+        // finishes and wakes it.
+        let waker = std::task::Waker::from(Arc::new(PanickingWake));
+        let polled = Pin::new(&mut handle).poll(&mut Context::from_waker(&waker));
+        assert!(polled.is_pending());
+        run_panics(&ex);
+        // Finished all the same: the output is kept for the handle.
+        assert!(handle.is_finished());
+        drop(ex.block_on(handle).expect("the output was kept"));
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        still_runs_and_drops(ex);
+        // And released: a task still holding a reference would keep its
+        // executor (and so the platform's clock) alive.
+        assert_eq!(Arc::strong_count(&clock), clock_holders - 1, "the executor is freed");
+    });
+}

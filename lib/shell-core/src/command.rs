@@ -85,8 +85,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         usage: "gpio PIN [in|out|high|low|pull up|down|none|wait rising|falling|any]",
         summary: "read a GPIO pin, set it up, or wait for an edge",
         detail: "Without an action: print the pin's level and function. `high` and `low` \
-                 make the pin an output first. `wait` prints the level after the edge; \
-                 Ctrl-C stops waiting. QEMU models no GPIO edges.",
+                 set the level, then make the pin an output. `wait` prints the level \
+                 after the edge; Ctrl-C stops waiting. QEMU models no GPIO edges.",
     },
     CommandInfo {
         name: "crc32",
