@@ -6,6 +6,8 @@
 //! because a task left half finished hangs the executor's drop: the test
 //! fails instead of hanging.
 
+mod common;
+
 use async_core::time::Duration;
 use async_core::{Executor, JoinError, JoinHandle, VirtualTimePlatform, yield_now};
 use std::future::Future;
@@ -15,20 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-/// Runs `test` on its own thread; fails if it does not finish within 10 s.
-fn within_time_limit(test: impl FnOnce() + Send + 'static) {
-    let (done, finished) = std::sync::mpsc::channel();
-    let thread = std::thread::spawn(move || {
-        test();
-        done.send(()).unwrap();
-    });
-    match finished.recv_timeout(std::time::Duration::from_secs(10)) {
-        Ok(()) => thread.join().unwrap(),
-        // The test's own assertion failed: report it.
-        Err(_) if thread.is_finished() => std::panic::resume_unwind(thread.join().unwrap_err()),
-        Err(_) => panic!("hung: a task was left half finished"),
-    }
-}
+use common::within_time_limit;
 
 fn virtual_executor() -> Executor {
     Executor::new(VirtualTimePlatform::install(1_000_000))

@@ -111,3 +111,50 @@ fn signal_from_another_thread_wakes_the_task() {
         }
     });
 }
+
+/// A waker that counts its wakes; `Arc::strong_count` tells who holds it.
+struct CountingWake(AtomicUsize);
+
+impl std::task::Wake for CountingWake {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn counting_waker() -> (Arc<CountingWake>, std::task::Waker) {
+    let wake = Arc::new(CountingWake(AtomicUsize::new(0)));
+    (wake.clone(), std::task::Waker::from(wake))
+}
+
+#[test]
+fn a_wait_dropped_while_waiting_takes_its_waker_back() {
+    let signal = Signal::<u32>::new();
+    let (wake, waker) = counting_waker();
+    let mut wait = Box::pin(signal.wait());
+    let mut cx = std::task::Context::from_waker(&waker);
+    assert!(wait.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(Arc::strong_count(&wake), 3, "the signal holds a clone");
+    drop(wait); // cancelled, say by a timeout
+    assert_eq!(Arc::strong_count(&wake), 2, "nothing kept alive for it");
+    signal.signal(1);
+    assert_eq!(wake.0.load(Ordering::SeqCst), 0, "and nobody woken for nothing");
+}
+
+#[test]
+fn a_dropped_wait_leaves_the_waiter_that_replaced_it() {
+    let signal = Signal::<u32>::new();
+    let (first, first_waker) = counting_waker();
+    let (second, second_waker) = counting_waker();
+    let mut first_wait = Box::pin(signal.wait());
+    let mut second_wait = Box::pin(signal.wait());
+    let pending = first_wait.as_mut().poll(&mut std::task::Context::from_waker(&first_waker));
+    assert!(pending.is_pending());
+    let pending = second_wait.as_mut().poll(&mut std::task::Context::from_waker(&second_waker));
+    assert!(pending.is_pending());
+    assert_eq!(first.0.load(Ordering::SeqCst), 1, "the displaced first waiter is woken");
+    drop(first_wait);
+    signal.signal(7);
+    assert_eq!(second.0.load(Ordering::SeqCst), 1, "the second waiter is still woken");
+    let ready = second_wait.as_mut().poll(&mut std::task::Context::from_waker(&second_waker));
+    assert_eq!(ready, std::task::Poll::Ready(7));
+}

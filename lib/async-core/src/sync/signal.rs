@@ -32,6 +32,15 @@ pub struct Signal<T> {
 struct State<T> {
     value: Option<T>,
     waker: Option<Waker>,
+    /// Which [`Wait`] registered `waker` (0: none, or a bare `poll_wait`):
+    /// that one takes it back out if it is dropped still waiting.
+    registrant: u64,
+    /// The last number given to a `Wait` (numbered from 1 when it first waits).
+    last_number: u64,
+}
+
+impl<T> State<T> {
+    const EMPTY: Self = Self { value: None, waker: None, registrant: 0, last_number: 0 };
 }
 
 impl<T> Signal<T> {
@@ -39,13 +48,13 @@ impl<T> Signal<T> {
     /// whose locks are not `const`).
     #[cfg(not(loom))]
     pub const fn new() -> Self {
-        Self { state: Lock::new(State { value: None, waker: None }) }
+        Self { state: Lock::new(State::EMPTY) }
     }
 
     /// An empty signal.
     #[cfg(loom)]
     pub fn new() -> Self {
-        Self { state: Lock::new(State { value: None, waker: None }) }
+        Self { state: Lock::new(State::EMPTY) }
     }
 
     /// Stores `value`, replacing (and dropping) any value not yet taken, and
@@ -60,7 +69,7 @@ impl<T> Signal<T> {
 
     /// Waits for a value and takes it (immediately if one is stored).
     pub fn wait(&self) -> Wait<'_, T> {
-        Wait { signal: self }
+        Wait { signal: self, number: 0 }
     }
 
     /// Takes the stored value, if any, without waiting.
@@ -79,16 +88,37 @@ impl<T> Signal<T> {
     }
 
     /// Takes the value, or registers `cx`'s waker (see the type's
-    /// documentation about a second waiter).
+    /// documentation about a second waiter). A waker registered here stays
+    /// until a value comes or another waiter replaces it; [`wait`](Self::wait)'s
+    /// future also takes it back out when dropped still waiting.
     pub fn poll_wait(&self, cx: &mut Context<'_>) -> Poll<T> {
+        self.poll_wait_as(cx, None)
+    }
+
+    /// [`poll_wait`](Self::poll_wait) for a [`Wait`] (`number`, 0 until it
+    /// first registers), or for a bare call (`None`).
+    fn poll_wait_as(&self, cx: &mut Context<'_>, number: Option<&mut u64>) -> Poll<T> {
         let waker = cx.waker();
         let (value, displaced) = self.state.with(|s| {
             if let Some(value) = s.value.take() {
                 // Done waiting: forget our waker so a later waiter does not
                 // wake this task for nothing (dropped outside the lock).
                 let ours = s.waker.take_if(|w| crate::task::will_wake(w, waker));
+                if ours.is_some() {
+                    s.registrant = 0;
+                }
                 return (Some(value), ours.map(Displaced::Drop));
             }
+            s.registrant = match number {
+                Some(number) => {
+                    if *number == 0 {
+                        s.last_number += 1;
+                        *number = s.last_number;
+                    }
+                    *number
+                }
+                None => 0,
+            };
             match &mut s.waker {
                 Some(current) if crate::task::will_wake(current, waker) => (None, None),
                 slot => (None, slot.replace(waker.clone()).map(Displaced::Wake)),
@@ -127,17 +157,38 @@ impl<T> fmt::Debug for Signal<T> {
 }
 
 /// Future returned by [`Signal::wait`]. Cancel-safe: the value is only taken
-/// when the future completes.
+/// when the future completes, and dropped while waiting it takes its waker
+/// back out of the signal (nothing is woken or kept alive for it).
 #[must_use = "futures do nothing unless polled"]
 pub struct Wait<'a, T> {
     signal: &'a Signal<T>,
+    /// This wait's number once it has registered a waker (0 before).
+    number: u64,
 }
 
 impl<T> Future for Wait<'_, T> {
     type Output = T;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
-        self.signal.poll_wait(cx)
+        let this = self.get_mut();
+        this.signal.poll_wait_as(cx, Some(&mut this.number))
+    }
+}
+
+impl<T> Drop for Wait<'_, T> {
+    fn drop(&mut self) {
+        if self.number == 0 {
+            return;
+        }
+        let ours = self.signal.state.with(|s| {
+            if s.registrant != self.number {
+                // Done, or another waiter registered since.
+                return None;
+            }
+            s.registrant = 0;
+            s.waker.take()
+        });
+        drop(ours); // outside the lock
     }
 }
 

@@ -36,7 +36,7 @@ pub fn wake_at(deadline: Instant, waker: &core::task::Waker) {
     };
     let ticks = deadline.ticks();
     let registered = executor.timers.with(|t| {
-        let ok = t.insert(ticks, waker.clone()).is_ok();
+        let ok = t.insert(ticks, waker).is_ok();
         if ok && ticks < executor.next_deadline.load(Ordering::Acquire) {
             executor.next_deadline.store(ticks, Ordering::Release);
         }
@@ -134,14 +134,14 @@ impl Sleep {
         let deadline = self.deadline.ticks();
         match &self.registration {
             Some(r) => {
-                let fired = r.executor.timers.with(|t| {
+                let (fired, replaced) = r.executor.timers.with(|t| {
                     if t.has_fired(r.handle) {
-                        true
+                        (true, None)
                     } else {
-                        t.update_waker(r.handle, cx.waker());
-                        false
+                        (false, t.update_waker(r.handle, cx.waker()))
                     }
                 });
+                drop(replaced); // outside the lock
                 if fired {
                     // Fired but the deadline is still ahead (the clock changed
                     // under us): register again.
@@ -153,7 +153,7 @@ impl Sleep {
                 let executor = context::current()
                     .expect("sleep polled outside an executor (no timer queue to register with)");
                 let handle = executor.timers.with(|t| {
-                    let handle = t.insert(deadline, cx.waker().clone()).ok()?;
+                    let handle = t.insert(deadline, cx.waker()).ok()?;
                     if deadline < executor.next_deadline.load(Ordering::Acquire) {
                         executor.next_deadline.store(deadline, Ordering::Release);
                     }

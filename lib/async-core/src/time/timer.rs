@@ -70,7 +70,7 @@ impl TimerQueue {
     pub(crate) fn insert(
         &mut self,
         deadline: u64,
-        waker: Waker,
+        waker: &Waker,
     ) -> Result<TimerHandle, TimerQueueFull> {
         self.heap.try_reserve(1).map_err(|_| TimerQueueFull)?;
         let slot = if self.free != NONE {
@@ -91,7 +91,8 @@ impl TimerQueue {
         };
         let s = &mut self.slots[slot as usize];
         s.deadline = deadline;
-        s.waker = Some(waker);
+        // Cloned once there is room: a full queue drops no waker under its lock.
+        s.waker = Some(waker.clone());
         s.in_use = true;
         self.next_generation = self.next_generation.wrapping_add(1);
         s.generation = self.next_generation;
@@ -115,15 +116,17 @@ impl TimerQueue {
         self.slot(handle).is_none()
     }
 
-    /// Replaces the waker of a pending timer unless it would wake the same task.
-    pub(crate) fn update_waker(&mut self, handle: TimerHandle, waker: &Waker) {
-        if self.slot(handle).is_none() {
-            return;
-        }
+    /// Replaces the waker of a pending timer unless it would wake the same
+    /// task. Returns the waker replaced, which the caller drops outside the
+    /// lock (its `Drop` is user code, which may reach this queue again).
+    #[must_use = "drop the replaced waker after the lock"]
+    pub(crate) fn update_waker(&mut self, handle: TimerHandle, waker: &Waker) -> Option<Waker> {
+        self.slot(handle)?;
         let s = &mut self.slots[handle.slot as usize];
-        if !s.waker.as_ref().is_some_and(|w| crate::task::will_wake(w, waker)) {
-            s.waker = Some(waker.clone());
+        if s.waker.as_ref().is_some_and(|w| crate::task::will_wake(w, waker)) {
+            return None;
         }
+        s.waker.replace(waker.clone())
     }
 
     /// Removes a pending timer (a fired one is gone already: `None`).
@@ -278,7 +281,7 @@ mod tests {
     fn orders_by_deadline() {
         let mut q = TimerQueue::new();
         let deadlines = [50u64, 10, 40, 30, 20, 60];
-        let handles: Vec<_> = deadlines.iter().map(|&d| q.insert(d, noop()).unwrap()).collect();
+        let handles: Vec<_> = deadlines.iter().map(|&d| q.insert(d, &noop()).unwrap()).collect();
         q.check_invariants();
         assert_eq!(q.next_deadline(), Some(10));
         assert_eq!(expire_all(&mut q, 35), 3);
@@ -292,7 +295,7 @@ mod tests {
     fn cancel_from_the_middle() {
         let mut q = TimerQueue::new();
         let handles: Vec<_> =
-            (0..100u64).map(|i| q.insert((i * 37) % 101, noop()).unwrap()).collect();
+            (0..100u64).map(|i| q.insert((i * 37) % 101, &noop()).unwrap()).collect();
         for h in handles.iter().step_by(3) {
             assert!(q.remove(*h).is_some());
             q.check_invariants();
@@ -310,9 +313,9 @@ mod tests {
     #[test]
     fn stale_handles_are_ignored() {
         let mut q = TimerQueue::new();
-        let a = q.insert(5, noop()).unwrap();
+        let a = q.insert(5, &noop()).unwrap();
         assert!(q.remove(a).is_some());
-        let b = q.insert(7, noop()).unwrap();
+        let b = q.insert(7, &noop()).unwrap();
         assert_eq!(a.slot, b.slot, "slot reused");
         assert!(q.remove(a).is_none(), "old handle does not remove the new timer");
         assert!(!q.has_fired(b));
@@ -322,15 +325,15 @@ mod tests {
     #[test]
     fn fired_timers_free_their_slots() {
         let mut q = TimerQueue::new();
-        let late = q.insert(10, noop()).unwrap();
-        let early = q.insert(5, noop()).unwrap();
+        let late = q.insert(10, &noop()).unwrap();
+        let early = q.insert(5, &noop()).unwrap();
         assert_eq!(q.len(), 2);
         assert!(q.pop_due(4).is_none(), "nothing due yet");
         assert_eq!(expire_all(&mut q, 7), 1);
         assert_eq!(q.len(), 1);
         assert!(q.has_fired(early) && !q.has_fired(late));
         assert!(q.remove(early).is_none(), "a fired timer is gone already");
-        let reused = q.insert(8, noop()).unwrap();
+        let reused = q.insert(8, &noop()).unwrap();
         assert_eq!(reused.slot, early.slot, "the fired timer's slot is reused");
         assert!(!q.has_fired(reused), "the old handle's fate is not the new timer's");
         assert_eq!(expire_all(&mut q, 10), 2);
@@ -342,17 +345,17 @@ mod tests {
     fn an_emptied_queue_keeps_small_storage_and_frees_a_burst() {
         let mut q = TimerQueue::new();
         // A task sleeping in a loop: one timer at a time, no reallocation.
-        let first = q.insert(1, noop()).unwrap();
+        let first = q.insert(1, &noop()).unwrap();
         let storage = q.slots.as_ptr();
         q.remove(first);
         for d in 2..10 {
-            let h = q.insert(d, noop()).unwrap();
+            let h = q.insert(d, &noop()).unwrap();
             assert_eq!(q.slots.as_ptr(), storage, "the storage is reused");
             assert_eq!(expire_all(&mut q, d), 1);
             assert!(q.remove(h).is_none(), "fired: nothing left to remove");
         }
         // A burst: its storage goes back to the heap once the queue empties.
-        let burst: Vec<_> = (0..1000).map(|d| q.insert(d, noop()).unwrap()).collect();
+        let burst: Vec<_> = (0..1000).map(|d| q.insert(d, &noop()).unwrap()).collect();
         assert!(q.slots.capacity() >= 1000);
         for h in burst {
             q.remove(h);
@@ -368,7 +371,7 @@ mod tests {
         // 100,000 natively; fewer under Miri, which runs this ~1000x slower.
         let n: u64 = if cfg!(miri) { 2_000 } else { 100_000 };
         for i in 0..n {
-            handles.push(q.insert(i.wrapping_mul(2_654_435_761) % 1_000_000, noop()).unwrap());
+            handles.push(q.insert(i.wrapping_mul(2_654_435_761) % 1_000_000, &noop()).unwrap());
         }
         for h in handles.iter().skip(1).step_by(2) {
             q.remove(*h);
