@@ -31,7 +31,7 @@ use soc::program;
 /// Entered from the shared entry code on core 0.
 #[unsafe(no_mangle)]
 pub extern "C" fn program_main(boot_argument: u64, loaded_at: usize) -> ! {
-    let instruction_cache = InstructionCache::enable();
+    let instruction_cache = soc::cpu::InstructionCache::enable();
     let header_at = loaded_at + header_offset(program::image_len());
     // SAFETY: the header follows the program in the loaded image (the entry
     // code moved only the program itself, so this memory is intact).
@@ -101,58 +101,6 @@ fn fail(reason: &str) -> ! {
     loop {
         // SAFETY: waiting for an interrupt has no other effect.
         unsafe { core::arch::asm!("wfi", options(nomem, nostack)) };
-    }
-}
-
-/// The instruction cache of the current exception level, on while the
-/// decompressor works and restored before the kernel starts.
-struct InstructionCache {
-    saved: u64,
-}
-
-/// SCTLR_ELx.I: instruction accesses cacheable even with the MMU off.
-const SCTLR_I: u64 = 1 << 12;
-
-impl InstructionCache {
-    fn enable() -> Self {
-        let saved = read_sctlr();
-        // SAFETY: the instruction cache is invalidated first, so nothing
-        // stale can be fetched; setting I changes only cacheability.
-        unsafe {
-            core::arch::asm!("ic iallu", "dsb sy", "isb", options(nostack));
-        }
-        write_sctlr(saved | SCTLR_I);
-        Self { saved }
-    }
-
-    fn restore(self) {
-        write_sctlr(self.saved);
-    }
-}
-
-fn read_sctlr() -> u64 {
-    let value: u64;
-    // SAFETY: reading the system control register of the current EL has no
-    // side effects.
-    unsafe {
-        match soc::cpu::current_el() {
-            3 => core::arch::asm!("mrs {}, sctlr_el3", out(reg) value, options(nomem, nostack)),
-            2 => core::arch::asm!("mrs {}, sctlr_el2", out(reg) value, options(nomem, nostack)),
-            _ => core::arch::asm!("mrs {}, sctlr_el1", out(reg) value, options(nomem, nostack)),
-        }
-    }
-    value
-}
-
-fn write_sctlr(value: u64) {
-    // SAFETY: only the I bit ever differs from what the firmware set; the
-    // isb makes the change take effect before the next instruction.
-    unsafe {
-        match soc::cpu::current_el() {
-            3 => core::arch::asm!("msr sctlr_el3, {}", "isb", in(reg) value, options(nostack)),
-            2 => core::arch::asm!("msr sctlr_el2, {}", "isb", in(reg) value, options(nostack)),
-            _ => core::arch::asm!("msr sctlr_el1, {}", "isb", in(reg) value, options(nostack)),
-        }
     }
 }
 

@@ -139,6 +139,15 @@ fn console_pins_are_never_available() {
         assert_eq!(Pin::take(number).unwrap_err(), PinError::InUse, "GPIO {number}, twice");
     }
     assert_eq!((board::CONSOLE_TX_PIN, board::CONSOLE_RX_PIN), (14, 15));
+    // As the console left them: the PL011 (ALT0) on both, RX pulled up so
+    // an unconnected line idles high (read back where the SoC can: BCM2711).
+    // SAFETY: the board names the GPIO block; this only reads registers.
+    let gpio = unsafe { kernel::drivers::gpio::Gpio::new(board::GPIO_BASE) };
+    assert_eq!(gpio.function(14), Function::Alt0);
+    assert_eq!(gpio.function(15), Function::Alt0);
+    if board::GPIO_PULL_CONTROL == board::PullControl::Bcm2711PerPinBits {
+        assert_eq!((gpio.pull(14), gpio.pull(15)), (Some(Pull::None), Some(Pull::Up)));
+    }
 }
 
 /// A driver written against the traits only.

@@ -94,3 +94,61 @@ pub fn nanos_elapsed_since(start: u64, nanos: u64) -> bool {
     let ticks = hw_formats::counter::nanos_to_ticks_ceil(nanos, counter_frequency());
     counter().wrapping_sub(start) > ticks
 }
+
+/// The instruction cache of the current exception level, turned on with the
+/// MMU off by a program that runs before the kernel (the decompressor, the
+/// chainloader): without it a real Pi fetches every instruction from DRAM.
+/// Restore it before the kernel starts, so the kernel is entered as the
+/// firmware would enter it.
+#[must_use = "restore it before the kernel starts"]
+pub struct InstructionCache {
+    saved: u64,
+}
+
+/// SCTLR_ELx.I: instruction accesses cacheable even with the MMU off.
+const SCTLR_I: u64 = 1 << 12;
+
+impl InstructionCache {
+    /// Invalidates the instruction cache and turns it on (SCTLR_ELx.I).
+    pub fn enable() -> Self {
+        let saved = read_sctlr();
+        // SAFETY: the instruction cache is invalidated first, so nothing
+        // stale can be fetched; setting I changes only cacheability.
+        unsafe {
+            asm!("ic iallu", "dsb sy", "isb", options(nostack));
+        }
+        write_sctlr(saved | SCTLR_I);
+        Self { saved }
+    }
+
+    /// Gives SCTLR_ELx back the value it had before [`enable`](Self::enable).
+    pub fn restore(self) {
+        write_sctlr(self.saved);
+    }
+}
+
+fn read_sctlr() -> u64 {
+    let value: u64;
+    // SAFETY: reading the system control register of the current EL has no
+    // side effects.
+    unsafe {
+        match current_el() {
+            3 => asm!("mrs {}, sctlr_el3", out(reg) value, options(nomem, nostack)),
+            2 => asm!("mrs {}, sctlr_el2", out(reg) value, options(nomem, nostack)),
+            _ => asm!("mrs {}, sctlr_el1", out(reg) value, options(nomem, nostack)),
+        }
+    }
+    value
+}
+
+fn write_sctlr(value: u64) {
+    // SAFETY: only the I bit ever differs from what the firmware set; the
+    // isb makes the change take effect before the next instruction.
+    unsafe {
+        match current_el() {
+            3 => asm!("msr sctlr_el3, {}", "isb", in(reg) value, options(nostack)),
+            2 => asm!("msr sctlr_el2, {}", "isb", in(reg) value, options(nostack)),
+            _ => asm!("msr sctlr_el1, {}", "isb", in(reg) value, options(nostack)),
+        }
+    }
+}

@@ -5,9 +5,10 @@
 //! the mini UART on GPIO 14/15. [`attach`] releases the Bluetooth pins
 //! (inputs, so RXD0 has a single source), configures the PL011 with the
 //! divisor computed from the 48 MHz UART clock (`init_uart_clock` in
-//! config.txt), then moves it to GPIO 14/15 (ALT0, pulls off) and discards
-//! whatever the pin switch left in the receive FIFO. The kernel's console and
-//! the chainloader both start this way.
+//! config.txt), then moves it to GPIO 14/15 (ALT0; RX pulled up, so a line
+//! with no adapter on it idles high, as a UART line does, instead of floating
+//! into framing errors) and discards whatever the pin switch left in the
+//! receive FIFO. The kernel's console and the chainloader both start this way.
 
 use crate::board;
 use crate::gpio::{Function, Gpio, Pull};
@@ -22,8 +23,8 @@ pub fn attach(uart: &mut Pl011, gpio: &Gpio) -> Result<(), BaudRateError> {
         gpio.set_function(pin, Function::Input);
     }
     let configured = uart.init(board::UART_CLOCK_HZ, BAUD_RATE);
-    for pin in [board::CONSOLE_TX_PIN, board::CONSOLE_RX_PIN] {
-        gpio.set_pull(pin, Pull::None);
+    for (pin, pull) in [(board::CONSOLE_TX_PIN, Pull::None), (board::CONSOLE_RX_PIN, Pull::Up)] {
+        gpio.set_pull(pin, pull);
         gpio.set_function(pin, Function::Alt0);
     }
     uart.discard_input();
