@@ -143,10 +143,10 @@ fn console_pins_are_never_available() {
     // an unconnected line idles high (read back where the SoC can: BCM2711).
     // SAFETY: the board names the GPIO block; this only reads registers.
     let gpio = unsafe { kernel::drivers::gpio::Gpio::new(board::GPIO_BASE) };
-    assert_eq!(gpio.function(14), Function::Alt0);
-    assert_eq!(gpio.function(15), Function::Alt0);
+    let (tx, rx) = (board::CONSOLE_TX_PIN, board::CONSOLE_RX_PIN);
+    assert_eq!((gpio.function(tx), gpio.function(rx)), (Function::Alt0, Function::Alt0));
     if board::GPIO_PULL_CONTROL == board::PullControl::Bcm2711PerPinBits {
-        assert_eq!((gpio.pull(14), gpio.pull(15)), (Some(Pull::None), Some(Pull::Up)));
+        assert_eq!((gpio.pull(tx), gpio.pull(rx)), (Some(Pull::None), Some(Pull::Up)));
     }
 }
 

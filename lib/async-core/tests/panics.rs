@@ -17,11 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use common::within_time_limit;
-
-fn virtual_executor() -> Executor {
-    Executor::new(VirtualTimePlatform::install(1_000_000))
-}
+use common::{virtual_executor, within_time_limit};
 
 /// Whether `f` panicked.
 fn panics(f: impl FnOnce()) -> bool {

@@ -8,13 +8,12 @@
 mod common;
 
 use async_core::time::{Duration, Sleep, sleep};
-use async_core::{Executor, VirtualTimePlatform};
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
-use common::within_time_limit;
+use common::{virtual_executor, within_time_limit};
 
 /// A waker that owns a registered timer: dropping its last reference
 /// drops the `Sleep`, which takes the timer queue's lock to remove it.
@@ -40,7 +39,7 @@ async fn registered_sleep() -> Pin<Box<Sleep>> {
 #[test]
 fn a_replaced_timer_waker_is_dropped_outside_the_timer_lock() {
     within_time_limit(|| {
-        let ex = Executor::new(VirtualTimePlatform::install(1_000_000));
+        let ex = virtual_executor();
         ex.block_on(async {
             let owner = Arc::new(OwnsATimer { _timer: Mutex::new(registered_sleep().await) });
             let first_waker = Waker::from(owner.clone());

@@ -1,5 +1,12 @@
 //! Helpers shared by the integration tests.
 
+use async_core::{Executor, VirtualTimePlatform};
+
+/// An executor on a virtual clock at 1 MHz, made this thread's clock.
+pub fn virtual_executor() -> Executor {
+    Executor::new(VirtualTimePlatform::install(1_000_000))
+}
+
 /// Runs `test` on its own thread; fails if it does not finish within 10 s,
 /// so a test that would hang (a task left half finished, a lock taken
 /// twice) fails instead.
