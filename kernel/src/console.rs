@@ -10,7 +10,9 @@
 //! [`write_unlocked`], which takes no lock.
 //!
 //! [`init`] takes the PL011 from Bluetooth and routes it to GPIO 14/15
-//! (`soc::uart0` explains how and why).
+//! (`soc::uart0` explains how and why). Start-up calls it first, before the
+//! MMU is on, so that a crash report from the earliest code reaches the
+//! header pins rather than the Bluetooth chip.
 
 use crate::board;
 use crate::drivers::gpio::Gpio;
@@ -26,12 +28,19 @@ static CONSOLE: IrqSafeSpinLock<Pl011> =
     IrqSafeSpinLock::new(unsafe { Pl011::new(board::PL011_BASE) });
 
 /// Configures the PL011 for 115200 8N1 and routes it to GPIO 14/15
-/// (`soc::uart0::attach`).
-pub fn init() {
+/// (`soc::uart0::attach`). Works with the MMU off: it takes no lock and uses
+/// no atomics (exclusive loads and stores hang on a real Pi then).
+///
+/// # Safety
+/// Only start-up may call this, once, before anything else uses the console
+/// (the lock is not taken, so nothing may hold it) or these pins.
+pub unsafe fn init() {
     // SAFETY: the board module names the GPIO block; boot is single-threaded, so
     // nothing else is changing these pins.
     let gpio = unsafe { Gpio::new(board::GPIO_BASE) };
-    let mut uart = CONSOLE.lock();
+    // SAFETY: a second handle on the console's registers, used while nothing
+    // else can use the first (the caller's contract).
+    let mut uart = unsafe { Pl011::new(board::PL011_BASE) };
     if soc::uart0::attach(&mut uart, &gpio).is_err() {
         // Cannot happen with the board's constants; keep the firmware's setup.
         let _ = uart.write_str("console: baud rate out of range; UART left as configured\n");

@@ -7,10 +7,11 @@
 //! 1. **MMU-off phase** (this file, until `enable_identity_map` returns). On a
 //!    real Pi, exclusive loads/stores — every atomic read-modify-write, every
 //!    lock, every `Waker` — hang or fault while the MMU is off, even though QEMU
-//!    accepts them. So this phase only asks the firmware (mailbox, plain MMIO)
-//!    how much RAM the ARM has, and builds and enables the identity map. No
-//!    locks, no `log`, no heap, no `print!`.
-//! 2. **Start-up**, with MMU and caches on: console, logger, heap, interrupt
+//!    accepts them. So this phase only routes the console UART to the header
+//!    pins, asks the firmware (mailbox, plain MMIO) how much RAM the ARM has,
+//!    and builds and enables the identity map. No locks, no `log`, no heap,
+//!    no `print!` (a crash report still gets out: it writes without a lock).
+//! 2. **Start-up**, with MMU and caches on: logger, heap, interrupt
 //!    controller, the boot banner, then IRQs on and the binary's main function
 //!    (named by `kernel_main!` or a test-kernel macro).
 
@@ -75,6 +76,10 @@ unsafe extern "Rust" {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn _start_rust(boot_argument: u64, entry_el: u64, entry_counter: u64) -> ! {
     // ---- MMU-off phase: no atomics, no locks. ----
+    // The console first: the firmware leaves the PL011 on the Bluetooth pins,
+    // so until this, even a crash report would go nowhere a user can see.
+    // SAFETY: start-up's single call, before anything else uses the console.
+    unsafe { console::init() };
     let firmware = query_firmware();
     let ram_end = match firmware.arm_memory {
         Some((0, size)) if size > 0 => size as u64,
@@ -140,7 +145,6 @@ fn query_firmware() -> FirmwareFacts {
 fn start(info: BootInfo) -> ! {
     ENTRY_COUNTER.store(info.entry_counter, Ordering::Relaxed);
     let info = BOOT_INFO.call_once(|| info);
-    console::init();
     // Asynchronous aborts (SErrors, e.g. a bus error on a posted write) are
     // reported from here on; before, there was nowhere to report them.
     cpu::unmask_serror();

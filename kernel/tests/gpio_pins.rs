@@ -3,7 +3,7 @@
 //! embedded-hal through generic code, a level wait that already holds, waits
 //! that cannot complete (QEMU models no GPIO events) timing out with their
 //! detectors disarmed, two tasks waiting on two pins at once, and the
-//! activity LED.
+//! activity LED (found from the model the firmware reports).
 //!
 //! Edge and level events themselves are not testable here: neither QEMU
 //! machine models the event detectors or the GPIO interrupts. Their logic is
@@ -18,7 +18,8 @@ use core::convert::Infallible;
 use embedded_hal::digital::{InputPin, OutputPin, StatefulOutputPin};
 use embedded_hal_async::digital::Wait;
 use futures_util::future::join;
-use kernel::drivers::led::ActivityLed;
+use hw_formats::revision::Model;
+use kernel::drivers::led::{self, ActivityLed};
 use kernel::drivers::pin::{self, Detect, Function, Pin, PinError, Pull, WaitFor};
 use kernel::executor::{block_on, spawn, yield_now};
 use kernel::time::{Duration, sleep, timeout};
@@ -291,10 +292,9 @@ fn activity_led_toggles() {
 
     #[cfg(feature = "bsp-rpi4")]
     {
-        let board::ActivityLed::Gpio(number) = board::ACTIVITY_LED else {
-            panic!("the Pi 4's LED is a GPIO");
-        };
-        assert_eq!(number, 42);
+        assert_eq!(board::activity_led(Some(Model::Pi4B)), board::ActivityLed::Gpio(42));
+        assert_eq!(reported_model(), Some(Model::Pi4B), "what QEMU's raspi4b reports");
+        assert_eq!(led::location(), board::ActivityLed::Gpio(42));
         assert_eq!(Pin::take(42).unwrap_err(), PinError::InUse, "the LED holds GPIO 42");
         assert_eq!(pin::read_level(42), Ok(false), "taken switched off");
         led.set(true).unwrap();
@@ -313,7 +313,13 @@ fn activity_led_toggles() {
 
     #[cfg(feature = "bsp-rpi3")]
     {
-        assert_eq!(board::ACTIVITY_LED, board::ActivityLed::FirmwareExpander(130));
+        // The 3B+ and 3A+ have the LED on a SoC GPIO; their expander pin 130
+        // is the power LED, which must not be touched.
+        assert_eq!(board::activity_led(Some(Model::Pi3BPlus)), board::ActivityLed::Gpio(29));
+        assert_eq!(board::activity_led(Some(Model::Pi3APlus)), board::ActivityLed::Gpio(29));
+        assert_eq!(board::activity_led(None), board::ActivityLed::FirmwareExpander(130));
+        assert_eq!(reported_model(), Some(Model::Pi3B), "what QEMU's raspi3b reports");
+        assert_eq!(led::location(), board::ActivityLed::FirmwareExpander(130));
         // Best effort through the firmware. QEMU (10.0) does not implement
         // the tag: it answers it empty, which the LED reports as refused,
         // every time, while still tracking the state asked for. Should a
@@ -345,6 +351,11 @@ fn activity_led_toggles() {
         let again = ActivityLed::take().expect("dropping released it");
         drop(again);
     }
+}
+
+/// The board model the firmware reported at boot.
+fn reported_model() -> Option<Model> {
+    kernel::start::boot_info()?.firmware.board_revision?.model()
 }
 
 /// The firmware's idea of expander pin `pin` ("get GPIO state", 0x00030041):

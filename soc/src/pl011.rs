@@ -108,6 +108,13 @@ register_structs! {
 /// Longest [`Pl011::flush`] waits: a full 16-byte FIFO takes 1.4 ms at 115200 baud.
 pub const FLUSH_TIMEOUT_NANOS: u64 = 50_000_000;
 
+/// Longest [`Pl011::write_byte`] waits for room in a full transmit FIFO
+/// before dropping the byte: one character takes 87 us at 115200 baud and
+/// 1.04 ms at 9600, the slowest rate a loader might leave behind. Only a
+/// UART that is not sending at all (disabled, or its clock stopped) waits
+/// this long, and then output is slow rather than the kernel stuck.
+pub const WRITE_TIMEOUT_NANOS: u64 = 2_000_000;
+
 /// Error bits of a received data word (UARTDR bits 8-11).
 pub mod data_error {
     /// Framing error: no valid stop bit.
@@ -195,10 +202,19 @@ impl Pl011 {
         self.registers.fr.is_set(FR::TXFF)
     }
 
-    /// Sends one byte, waiting while the transmit FIFO is full.
+    /// Sends one byte, waiting while the transmit FIFO is full, but for at
+    /// most [`WRITE_TIMEOUT_NANOS`]: then the byte is dropped. (A crash report
+    /// written to a UART the firmware left disabled must not hang the core
+    /// before it can stop cleanly.)
     pub fn write_byte(&mut self, byte: u8) {
-        while self.registers.fr.is_set(FR::TXFF) {
-            core::hint::spin_loop();
+        if self.registers.fr.is_set(FR::TXFF) {
+            let start = crate::cpu::counter();
+            while self.registers.fr.is_set(FR::TXFF) {
+                if crate::cpu::nanos_elapsed_since(start, WRITE_TIMEOUT_NANOS) {
+                    return;
+                }
+                core::hint::spin_loop();
+            }
         }
         self.registers.dr.set(byte as u32);
     }

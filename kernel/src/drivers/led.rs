@@ -1,11 +1,16 @@
 //! The board's green activity LED, the same way on both boards.
 //!
-//! Where the LED is wired differs (`board::ACTIVITY_LED`):
+//! Where the LED is wired differs by board, and on the Pi 3 by model, so
+//! [`ActivityLed::take`] asks `board::activity_led` with the model the
+//! firmware reported at boot:
 //!
-//! * **Pi 4B**: SoC GPIO 42, active high. [`ActivityLed::take`] takes the
-//!   [`Pin`], makes it an output and switches the LED off; `set` is a GPSET
-//!   or GPCLR write and cannot fail.
-//! * **Pi 3B**: pin 130 of the GPIO expander behind the VideoCore firmware,
+//! * **Pi 4B; Pi 3B+ and 3A+**: SoC GPIO 42 (Pi 4) or 29 (3B+, 3A+), active
+//!   high. `take` takes the [`Pin`], makes it an output and switches the LED
+//!   off; `set` is a GPSET or GPCLR write and cannot fail. (On the 3B+ and
+//!   3A+ the expander pin the 3B uses drives the power LED: leaving it alone
+//!   is the point of asking for the model.)
+//! * **Pi 3B** (and a Pi 3 whose firmware did not say which): pin 130 of the
+//!   GPIO expander behind the VideoCore firmware,
 //!   reached with the mailbox tag "set GPIO state" (0x00038041). This is
 //!   **best effort**: a call can fail (QEMU does not implement the tag and
 //!   answers it empty, so in QEMU every `set` returns
@@ -75,10 +80,10 @@ pub struct ActivityLed {
 }
 
 impl ActivityLed {
-    /// Claims the LED: [`PinError::InUse`] while another handle exists (on
-    /// the Pi 4B also while someone holds GPIO 42 as a [`Pin`]).
+    /// Claims the LED: [`PinError::InUse`] while another handle exists (where
+    /// the LED is a SoC GPIO, also while someone holds that pin as a [`Pin`]).
     pub fn take() -> Result<ActivityLed, PinError> {
-        let wiring = match board::ACTIVITY_LED {
+        let wiring = match location() {
             board::ActivityLed::Gpio(number) => {
                 let mut pin = Pin::take(number)?;
                 pin.set_low();
@@ -125,6 +130,14 @@ impl ActivityLed {
     pub fn is_on(&self) -> bool {
         self.on
     }
+}
+
+/// Where this board's LED is, from the model the firmware reported at boot.
+pub fn location() -> board::ActivityLed {
+    let model = crate::start::boot_info()
+        .and_then(|info| info.firmware.board_revision)
+        .and_then(|revision| revision.model());
+    board::activity_led(model)
 }
 
 /// "Set GPIO state" for expander pin `pin`, checking what the firmware

@@ -30,10 +30,10 @@ pub enum PullControl {
     Bcm2711PerPinBits,
 }
 
-/// Where a board's activity LED is.
+/// Where a board's activity LED is (`activity_led` picks it from the model).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActivityLed {
-    /// A SoC GPIO pin, active high (Pi 4: GPIO 42).
+    /// A SoC GPIO pin, active high (Pi 3B+ and 3A+: GPIO 29; Pi 4: GPIO 42).
     Gpio(u32),
     /// A pin of the firmware-controlled GPIO expander, set through the
     /// mailbox (Pi 3B: expander pin 130, i.e. 128 + 2).

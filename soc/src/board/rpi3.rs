@@ -5,7 +5,7 @@
 
 use super::{ActivityLed, PullControl};
 use hw_formats::paging::Range;
-use hw_formats::revision::Soc;
+use hw_formats::revision::{Model, Soc};
 
 /// The name `BSP=` uses for this board.
 pub const BSP_NAME: &str = "rpi3";
@@ -37,8 +37,16 @@ pub const BLUETOOTH_UART_PINS: &[u32] = &[32, 33];
 pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 19_200_000;
 /// GIC-400 distributor and CPU interface addresses, (0, 0) without a GIC.
 pub const GIC_BASES: (u64, u64) = (0, 0);
-/// The activity (green) LED: a GPIO pin on the SoC, or a pin of the
-/// firmware's GPIO expander reached through the mailbox.
-pub const ACTIVITY_LED: ActivityLed = ActivityLed::FirmwareExpander(130);
+/// The activity (green) LED of the board the firmware reports. The 3B wires
+/// it to pin 130 (128 + 2) of the firmware's GPIO expander; the 3B+ and 3A+
+/// to SoC GPIO 29, active high, and their expander pin 130 is the red power
+/// LED instead. A board the firmware did not name counts as a 3B (what QEMU's
+/// `raspi3b` reports anyway).
+pub const fn activity_led(model: Option<Model>) -> ActivityLed {
+    match model {
+        Some(Model::Pi3BPlus | Model::Pi3APlus) => ActivityLed::Gpio(29),
+        _ => ActivityLed::FirmwareExpander(130),
+    }
+}
 /// How GPIO pulls are set.
 pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2837ClockedSequence;

@@ -5,7 +5,7 @@
 
 use super::{ActivityLed, PullControl};
 use hw_formats::paging::Range;
-use hw_formats::revision::Soc;
+use hw_formats::revision::{Model, Soc};
 
 /// The name `BSP=` uses for this board.
 pub const BSP_NAME: &str = "rpi4";
@@ -34,8 +34,10 @@ pub const BLUETOOTH_UART_PINS: &[u32] = &[30, 31, 32, 33];
 pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 54_000_000;
 /// GIC-400 distributor and CPU interface addresses, (0, 0) without a GIC.
 pub const GIC_BASES: (u64, u64) = (GICD_BASE as u64, GICC_BASE as u64);
-/// The activity (green) LED: a GPIO pin on the SoC, or a pin of the
-/// firmware's GPIO expander reached through the mailbox.
-pub const ACTIVITY_LED: ActivityLed = ActivityLed::Gpio(42);
+/// The activity (green) LED of the board the firmware reports: SoC GPIO 42,
+/// active high, on every BCM2711 board this kernel runs on.
+pub const fn activity_led(_model: Option<Model>) -> ActivityLed {
+    ActivityLed::Gpio(42)
+}
 /// How GPIO pulls are set.
 pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2711PerPinBits;
