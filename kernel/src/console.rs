@@ -34,6 +34,9 @@ static CONSOLE: IrqSafeSpinLock<Pl011> =
 /// # Safety
 /// Only start-up may call this, once, before anything else uses the console
 /// (the lock is not taken, so nothing may hold it) or these pins.
+// Never inlined: the `atomics_after_mmu` test finds it by name in QEMU's
+// instruction trace, to check that it runs before the MMU goes on.
+#[inline(never)]
 pub unsafe fn init() {
     // SAFETY: the board module names the GPIO block; boot is single-threaded, so
     // nothing else is changing these pins.

@@ -2,6 +2,8 @@
 //! load/store or atomic instruction runs before the MMU is on (on a real Pi
 //! they hang or fault with the MMU off; QEMU accepts them, so only a trace can
 //! tell). The runner traces this kernel's whole run (`check atomics-after-mmu`).
+//! The same trace shows that `console::init` ran before the MMU went on, so a
+//! crash report from the MMU-off phase would reach the header pins.
 #![no_std]
 #![no_main]
 

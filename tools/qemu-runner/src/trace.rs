@@ -7,6 +7,11 @@
 //! them, so no ordinary test can notice). The MMU is turned on by the
 //! `msr sctlr_el1` inside `enable_identity_map`; the first atomic instruction
 //! in the trace must come after that write.
+//!
+//! The same trace checks one ordering the other way round: the console is
+//! routed to the header pins *before* the MMU goes on, so that a crash report
+//! from the MMU-off phase reaches a user's serial adapter on a real board
+//! (QEMU shows the PL011's output whatever its pins are set to).
 
 use crate::elf::KernelElf;
 use std::path::Path;
@@ -19,6 +24,9 @@ const ATOMIC_PREFIXES: &[&str] = &[
 
 /// The MMU-enabling function, by (demangled) name.
 const MMU_ENABLE_FUNCTION: &str = "enable_identity_map";
+
+/// Functions (by demangled name) that must have run before the MMU goes on.
+const BEFORE_MMU_FUNCTIONS: &[&str] = &["console::init"];
 
 /// Parses one trace line `0xADDR:  ENCODING  mnemonic operands`.
 fn parse(line: &str) -> Option<(u64, &str, &str)> {
@@ -45,23 +53,46 @@ pub fn check_atomics_after_mmu(trace: &Path, kernel: &KernelElf) -> Result<Strin
         .find(|(_, size, name)| *size > 0 && name.ends_with(MMU_ENABLE_FUNCTION))
         .map(|(start, size, _)| (*start, start + size))
         .ok_or_else(|| format!("no function named {MMU_ENABLE_FUNCTION} in the ELF"))?;
+    let mut early: Vec<(&str, u64, u64, bool)> = BEFORE_MMU_FUNCTIONS
+        .iter()
+        .map(|&wanted| {
+            kernel
+                .symbols
+                .iter()
+                .find(|(_, size, name)| *size > 0 && name.ends_with(wanted))
+                .map(|(start, size, _)| (wanted, *start, start + size, false))
+                .ok_or_else(|| format!("no function named {wanted} in the ELF"))
+        })
+        .collect::<Result<_, _>>()?;
     let mut mmu_on_at: Option<usize> = None;
     let mut instructions = 0usize;
     for line in text.lines() {
         let Some((address, mnemonic, operands)) = parse(line) else { continue };
         instructions += 1;
+        if mmu_on_at.is_none() {
+            for (_, start, end, seen) in &mut early {
+                *seen |= (*start..*end).contains(&address);
+            }
+        }
         if mnemonic == "msr"
             && operands.starts_with("sctlr_el1")
             && (enable_start..enable_end).contains(&address)
             && mmu_on_at.is_none()
         {
             mmu_on_at = Some(instructions);
+            if let Some((name, ..)) = early.iter().find(|(.., seen)| !seen) {
+                return Err(format!(
+                    "{name} had not run when the MMU went on (traced instruction {instructions}): \
+                     on a real Pi a crash before it prints to the Bluetooth pins"
+                ));
+            }
         }
         if is_atomic(mnemonic) {
             let symbol = kernel.symbolize(address).unwrap_or_else(|| "?".into());
             return match mmu_on_at {
                 Some(at) => Ok(format!(
-                    "MMU on at traced instruction {at}; first atomic ({mnemonic} at {address:#x} in {symbol}) at {instructions}"
+                    "MMU on at traced instruction {at}, after {}; first atomic ({mnemonic} at {address:#x} in {symbol}) at {instructions}",
+                    BEFORE_MMU_FUNCTIONS.join(", ")
                 )),
                 None => Err(format!(
                     "{mnemonic} at {address:#x} ({symbol}) executed before the MMU was on: it would hang a real Pi"
