@@ -2,10 +2,10 @@
 //! board shows at a glance that the kernel is alive and its executor
 //! schedules. `info` shows how many beats there have been.
 //!
-//! On the Pi 4B the LED is GPIO 42; on the Pi 3B it sits behind the
-//! firmware's GPIO expander and setting it is best effort (see
-//! `drivers::led`: in QEMU the firmware never sets it, and the first failure
-//! is logged once). The beat counts either way: it measures the task, not
+//! On the Pi 4B the LED is GPIO 42 and on the Pi 3B+ and 3A+ GPIO 29; on the
+//! Pi 3B it sits behind the firmware's GPIO expander and setting it is best
+//! effort (see `drivers::led`: in QEMU the firmware never sets it, and the
+//! first failure is logged once). The beat counts either way: it measures the task, not
 //! the LED.
 
 use crate::drivers::led::ActivityLed;
