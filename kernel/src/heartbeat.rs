@@ -5,8 +5,8 @@
 //! On the Pi 4B the LED is GPIO 42 and on the Pi 3B+ and 3A+ GPIO 29; on the
 //! Pi 3B it sits behind the firmware's GPIO expander and setting it is best
 //! effort (see `drivers::led`: in QEMU the firmware never sets it, and the
-//! first failure is logged once). The beat counts either way: it measures the task, not
-//! the LED.
+//! first failure is logged once). The beat counts either way: it measures
+//! the task, not the LED.
 
 use crate::drivers::led::ActivityLed;
 use async_core::time::{Duration, interval};
