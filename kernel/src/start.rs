@@ -67,6 +67,9 @@ static BOOT_TICKS: AtomicU64 = AtomicU64::new(0);
 unsafe extern "Rust" {
     /// The binary's main function, defined by `kernel_main!` or a test macro.
     fn __kernel_main() -> !;
+    /// A test kernel's function for the MMU-off phase (`test_main!`'s
+    /// `before_mmu`); `None` in every other kernel.
+    static __KERNEL_BEFORE_MMU: Option<fn()>;
 }
 
 /// Entered from `boot/src/entry.s`. Not to be called from Rust.
@@ -80,6 +83,11 @@ pub unsafe extern "C" fn _start_rust(boot_argument: u64, entry_el: u64, entry_co
     // so until this, even a crash report would go nowhere a user can see.
     // SAFETY: start-up's single call, before anything else uses the console.
     unsafe { console::init() };
+    // SAFETY: every kernel binary defines this immutable static through the
+    // entry macros; reading it is a plain load.
+    if let Some(test_hook) = unsafe { __KERNEL_BEFORE_MMU } {
+        test_hook();
+    }
     let firmware = query_firmware();
     let ram_end = match firmware.arm_memory {
         Some((0, size)) if size > 0 => size as u64,

@@ -55,11 +55,19 @@ pub const fn spec_bytes<const N: usize>(text: &str) -> [u8; N] {
 }
 
 /// Defines what every kernel binary must: the entry point `__kernel_main`
-/// (calling `$main: fn() -> !`), the test/normal flag, and the board tag.
+/// (calling `$main: fn() -> !`), the test/normal flag, the board tag, and the
+/// function start-up calls in its MMU-off phase (none but in a test kernel).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __kernel_entry {
     ($main:path, $is_test:expr) => {
+        $crate::__kernel_entry!($main, $is_test, None);
+    };
+    ($main:path, $is_test:expr, $before_mmu:expr) => {
+        #[doc(hidden)]
+        #[unsafe(no_mangle)]
+        pub static __KERNEL_BEFORE_MMU: Option<fn()> = $before_mmu;
+
         #[doc(hidden)]
         #[unsafe(no_mangle)]
         pub extern "Rust" fn __kernel_main() -> ! {
@@ -101,11 +109,17 @@ macro_rules! test_kernel {
 }
 
 /// Declares a test kernel with its own main function (`fn() -> !`), which ends
-/// QEMU itself (see [`exit_qemu`]).
+/// QEMU itself (see [`exit_qemu`]). With `before_mmu = f`, start-up also
+/// calls `f` right after setting up the console, in the MMU-off phase, where
+/// it must take no lock and touch no atomic (for tests of that phase).
 #[macro_export]
 macro_rules! test_main {
     ($main:path) => {
         $crate::__kernel_entry!($main, true);
+        $crate::test_spec!(@marker "kernel-test custom");
+    };
+    ($main:path, before_mmu = $before_mmu:path) => {
+        $crate::__kernel_entry!($main, true, Some($before_mmu));
         $crate::test_spec!(@marker "kernel-test custom");
     };
 }

@@ -59,12 +59,23 @@ pub struct Spec {
     pub boot_elf: bool,
     /// The console script, in order.
     pub steps: Vec<Step>,
-    /// Trace instructions and check none is atomic before the MMU is on.
-    pub check_atomics_after_mmu: bool,
+    /// Trace the instructions QEMU executes and check them (`check ...`).
+    pub trace_check: Option<TraceCheck>,
     /// Run QEMU with deterministic instruction counting.
     pub icount: bool,
     /// Pace sends like a serial line at this many bits per second.
     pub baud: Option<u32>,
+}
+
+/// What the instruction trace of a run must show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceCheck {
+    /// No atomic before the MMU is on, and the console set up before it
+    /// (`check atomics-after-mmu`).
+    AtomicsAfterMmu,
+    /// No atomic at all (`check no-atomics`): for a run that never turns the
+    /// MMU on, such as a crash in the MMU-off phase.
+    NoAtomics,
 }
 
 impl Default for Spec {
@@ -75,7 +86,7 @@ impl Default for Spec {
             timeout: Duration::from_secs(30),
             boot_elf: false,
             steps: Vec::new(),
-            check_atomics_after_mmu: false,
+            trace_check: None,
             icount: false,
             baud: None,
         }
@@ -150,7 +161,8 @@ impl Spec {
                     spec.steps.push(Step::ElapsedBelow(ms));
                 }
                 "check" => match argument.trim() {
-                    "atomics-after-mmu" => spec.check_atomics_after_mmu = true,
+                    "atomics-after-mmu" => spec.trace_check = Some(TraceCheck::AtomicsAfterMmu),
+                    "no-atomics" => spec.trace_check = Some(TraceCheck::NoAtomics),
                     _ => return Err(bad("unknown check")),
                 },
                 "expect" => spec.steps.push(Step::Expect(unescape(argument).map_err(|e| bad(&e))?)),

@@ -7,7 +7,7 @@
 //! the harness printed `test result: ok`.
 
 use crate::elf::KernelElf;
-use crate::spec::{Spec, Step};
+use crate::spec::{Spec, Step, TraceCheck};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -52,7 +52,7 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
     if spec.icount {
         command.args(["-icount", "shift=0,sleep=off"]);
     }
-    if spec.check_atomics_after_mmu {
+    if spec.trace_check.is_some() {
         let _ = std::fs::remove_file(&trace_path);
         command.args(["-d", "in_asm,nochain", "-D"]).arg(&trace_path);
     }
@@ -295,8 +295,14 @@ pub fn run_test(elf_path: &Path) -> Result<ExitCode, String> {
             failure = Some("the kernel printed a crash report".into());
         } else if spec.exit_status == 0 && spec.harness && find(&output, HARNESS_OK).is_none() {
             failure = Some("QEMU exited 0 but the harness never printed 'test result: ok'".into());
-        } else if spec.check_atomics_after_mmu {
-            match crate::trace::check_atomics_after_mmu(&trace_path, &kernel) {
+        } else if let Some(check) = spec.trace_check {
+            let verdict = match check {
+                TraceCheck::AtomicsAfterMmu => {
+                    crate::trace::check_atomics_after_mmu(&trace_path, &kernel)
+                }
+                TraceCheck::NoAtomics => crate::trace::check_no_atomics(&trace_path, &kernel),
+            };
+            match verdict {
                 Ok(summary) => println!("    {board} {}: {summary}", test_name(elf_path)),
                 Err(problem) => failure = Some(problem),
             }

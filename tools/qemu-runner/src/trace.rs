@@ -43,25 +43,32 @@ fn is_atomic(mnemonic: &str) -> bool {
     ATOMIC_PREFIXES.iter().any(|p| mnemonic.starts_with(p))
 }
 
+/// The address range of the function whose demangled name ends with `name`.
+fn function_range(kernel: &KernelElf, name: &str) -> Result<(u64, u64), String> {
+    kernel
+        .symbols
+        .iter()
+        .find(|(_, size, symbol)| *size > 0 && symbol.ends_with(name))
+        .map(|(start, size, _)| (*start, start + size))
+        .ok_or_else(|| format!("no function named {name} in the ELF"))
+}
+
+/// Whether a trace line is the MMU being turned on.
+fn turns_mmu_on(address: u64, mnemonic: &str, operands: &str, enable: (u64, u64)) -> bool {
+    mnemonic == "msr"
+        && operands.starts_with("sctlr_el1")
+        && (enable.0..enable.1).contains(&address)
+}
+
 /// Returns a one-line summary, or what is wrong.
 pub fn check_atomics_after_mmu(trace: &Path, kernel: &KernelElf) -> Result<String, String> {
     let text = std::fs::read_to_string(trace)
         .map_err(|e| format!("cannot read the instruction trace {}: {e}", trace.display()))?;
-    let (enable_start, enable_end) = kernel
-        .symbols
-        .iter()
-        .find(|(_, size, name)| *size > 0 && name.ends_with(MMU_ENABLE_FUNCTION))
-        .map(|(start, size, _)| (*start, start + size))
-        .ok_or_else(|| format!("no function named {MMU_ENABLE_FUNCTION} in the ELF"))?;
+    let (enable_start, enable_end) = function_range(kernel, MMU_ENABLE_FUNCTION)?;
     let mut early: Vec<(&str, u64, u64, bool)> = BEFORE_MMU_FUNCTIONS
         .iter()
         .map(|&wanted| {
-            kernel
-                .symbols
-                .iter()
-                .find(|(_, size, name)| *size > 0 && name.ends_with(wanted))
-                .map(|(start, size, _)| (wanted, *start, start + size, false))
-                .ok_or_else(|| format!("no function named {wanted} in the ELF"))
+            function_range(kernel, wanted).map(|(start, end)| (wanted, start, end, false))
         })
         .collect::<Result<_, _>>()?;
     let mut mmu_on_at: Option<usize> = None;
@@ -74,9 +81,7 @@ pub fn check_atomics_after_mmu(trace: &Path, kernel: &KernelElf) -> Result<Strin
                 *seen |= (*start..*end).contains(&address);
             }
         }
-        if mnemonic == "msr"
-            && operands.starts_with("sctlr_el1")
-            && (enable_start..enable_end).contains(&address)
+        if turns_mmu_on(address, mnemonic, operands, (enable_start, enable_end))
             && mmu_on_at.is_none()
         {
             mmu_on_at = Some(instructions);
@@ -104,6 +109,34 @@ pub fn check_atomics_after_mmu(trace: &Path, kernel: &KernelElf) -> Result<Strin
         Some(_) => Err("no atomic instruction executed at all (the check proves nothing)".into()),
         None => Err(format!("the trace never shows {MMU_ENABLE_FUNCTION}'s SCTLR_EL1 write")),
     }
+}
+
+/// For a run that never turns the MMU on (a crash in the MMU-off phase):
+/// no exclusive load/store or atomic anywhere in it, crash report included.
+pub fn check_no_atomics(trace: &Path, kernel: &KernelElf) -> Result<String, String> {
+    let text = std::fs::read_to_string(trace)
+        .map_err(|e| format!("cannot read the instruction trace {}: {e}", trace.display()))?;
+    let enable = function_range(kernel, MMU_ENABLE_FUNCTION)?;
+    let mut instructions = 0usize;
+    for line in text.lines() {
+        let Some((address, mnemonic, operands)) = parse(line) else { continue };
+        instructions += 1;
+        if turns_mmu_on(address, mnemonic, operands, enable) {
+            return Err(format!(
+                "the MMU went on (traced instruction {instructions}): this run is for `check atomics-after-mmu`"
+            ));
+        }
+        if is_atomic(mnemonic) {
+            let symbol = kernel.symbolize(address).unwrap_or_else(|| "?".into());
+            return Err(format!(
+                "{mnemonic} at {address:#x} ({symbol}) executed with the MMU off: it would hang a real Pi"
+            ));
+        }
+    }
+    if instructions == 0 {
+        return Err("the instruction trace is empty (the check proves nothing)".into());
+    }
+    Ok(format!("{instructions} traced instructions, none of them exclusive or atomic"))
 }
 
 #[cfg(test)]
