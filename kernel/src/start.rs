@@ -83,6 +83,9 @@ pub unsafe extern "C" fn _start_rust(boot_argument: u64, entry_el: u64, entry_co
     // so until this, even a crash report would go nowhere a user can see.
     // SAFETY: start-up's single call, before anything else uses the console.
     unsafe { console::init() };
+    // Asynchronous aborts (SErrors, e.g. a bus error on a posted write) are
+    // reported from here on; before, there was nowhere to report them.
+    cpu::unmask_serror();
     // SAFETY: every kernel binary defines this immutable static through the
     // entry macros; reading it is a plain load.
     if let Some(test_hook) = unsafe { __KERNEL_BEFORE_MMU } {
@@ -153,9 +156,6 @@ fn query_firmware() -> FirmwareFacts {
 fn start(info: BootInfo) -> ! {
     ENTRY_COUNTER.store(info.entry_counter, Ordering::Relaxed);
     let info = BOOT_INFO.call_once(|| info);
-    // Asynchronous aborts (SErrors, e.g. a bus error on a posted write) are
-    // reported from here on; before, there was nowhere to report them.
-    cpu::unmask_serror();
     logger::init(log::LevelFilter::Info);
 
     let (heap_start, heap_end) = heap_region(info);

@@ -20,6 +20,9 @@
 //!   either way, so [`ActivityLed::toggle`] alternates even when the firmware
 //!   does not answer. `take` does not talk to the firmware: until the first
 //!   `set` the LED shows whatever the firmware left and counts as off.
+//! * Other models on the same SoC (Zero 2 W, CM3, CM4, ...): no LED
+//!   ([`TakeError::UnknownBoard`]); their wiring differs and is not driven
+//!   on a guess.
 
 use super::mailbox::MailboxError;
 use super::pin::{Function, Pin, PinError};
@@ -33,6 +36,26 @@ use hw_formats::mailbox::PropertyBuffer;
 static EXPANDER_TAKEN: AtomicBool = AtomicBool::new(false);
 /// Whether a failed firmware call has been logged.
 static FAILURE_LOGGED: AtomicBool = AtomicBool::new(false);
+
+/// Why the LED could not be claimed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TakeError {
+    /// Another handle holds it, or someone holds its GPIO as a [`Pin`].
+    InUse,
+    /// The firmware reports a board whose LED wiring this kernel does not know.
+    UnknownBoard,
+}
+
+impl fmt::Display for TakeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InUse => f.write_str("in use"),
+            Self::UnknownBoard => f.write_str("not known for this board model"),
+        }
+    }
+}
+
+impl core::error::Error for TakeError {}
 
 /// Why the LED could not be set (Pi 3B only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,19 +103,24 @@ pub struct ActivityLed {
 }
 
 impl ActivityLed {
-    /// Claims the LED: [`PinError::InUse`] while another handle exists (where
-    /// the LED is a SoC GPIO, also while someone holds that pin as a [`Pin`]).
-    pub fn take() -> Result<ActivityLed, PinError> {
-        let wiring = match location() {
+    /// Claims the LED: [`TakeError::InUse`] while another handle exists
+    /// (where the LED is a SoC GPIO, also while someone holds that pin as a
+    /// [`Pin`]); [`TakeError::UnknownBoard`] on a board whose LED this kernel
+    /// does not know.
+    pub fn take() -> Result<ActivityLed, TakeError> {
+        let wiring = match location().ok_or(TakeError::UnknownBoard)? {
             board::ActivityLed::Gpio(number) => {
-                let mut pin = Pin::take(number)?;
+                let mut pin = Pin::take(number).map_err(|error| match error {
+                    PinError::InUse => TakeError::InUse,
+                    PinError::NoSuchPin => TakeError::UnknownBoard,
+                })?;
                 pin.set_low();
                 pin.set_function(Function::Output);
                 Wiring::Gpio(pin)
             }
             board::ActivityLed::FirmwareExpander(number) => {
                 if EXPANDER_TAKEN.swap(true, Ordering::Acquire) {
-                    return Err(PinError::InUse);
+                    return Err(TakeError::InUse);
                 }
                 Wiring::FirmwareExpander(number)
             }
@@ -132,8 +160,9 @@ impl ActivityLed {
     }
 }
 
-/// Where this board's LED is, from the model the firmware reported at boot.
-pub fn location() -> board::ActivityLed {
+/// Where this board's LED is, from the model the firmware reported at boot
+/// (`None`: a model whose LED this kernel does not know).
+pub fn location() -> Option<board::ActivityLed> {
     let model = crate::start::boot_info()
         .and_then(|info| info.firmware.board_revision)
         .and_then(|revision| revision.model());

@@ -40,12 +40,15 @@ pub const GIC_BASES: (u64, u64) = (0, 0);
 /// The activity (green) LED of the board the firmware reports. The 3B wires
 /// it to pin 130 (128 + 2) of the firmware's GPIO expander; the 3B+ and 3A+
 /// to SoC GPIO 29, active high, and their expander pin 130 is the red power
-/// LED instead. A board the firmware did not name counts as a 3B (what QEMU's
-/// `raspi3b` reports anyway).
-pub const fn activity_led(model: Option<Model>) -> ActivityLed {
+/// LED instead. A board the firmware did not name counts as the 3B this BSP
+/// expects (what QEMU's `raspi3b` reports anyway). Other BCM2837 boards wire
+/// it otherwise or not at all (Zero 2 W: GPIO 29 active low; CM3: none), so
+/// they get `None` rather than a pin driven on a guess.
+pub const fn activity_led(model: Option<Model>) -> Option<ActivityLed> {
     match model {
-        Some(Model::Pi3BPlus | Model::Pi3APlus) => ActivityLed::Gpio(29),
-        _ => ActivityLed::FirmwareExpander(130),
+        Some(Model::Pi3B) | None => Some(ActivityLed::FirmwareExpander(130)),
+        Some(Model::Pi3BPlus | Model::Pi3APlus) => Some(ActivityLed::Gpio(29)),
+        Some(_) => None,
     }
 }
 /// How GPIO pulls are set.

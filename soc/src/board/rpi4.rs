@@ -35,9 +35,14 @@ pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 54_000_000;
 /// GIC-400 distributor and CPU interface addresses, (0, 0) without a GIC.
 pub const GIC_BASES: (u64, u64) = (GICD_BASE as u64, GICC_BASE as u64);
 /// The activity (green) LED of the board the firmware reports: SoC GPIO 42,
-/// active high, on every BCM2711 board this kernel runs on.
-pub const fn activity_led(_model: Option<Model>) -> ActivityLed {
-    ActivityLed::Gpio(42)
+/// active high, on the 4B (and a board the firmware did not name, which
+/// counts as the 4B this BSP expects); `None` on other BCM2711 boards, whose
+/// wiring this kernel does not know, rather than a pin driven on a guess.
+pub const fn activity_led(model: Option<Model>) -> Option<ActivityLed> {
+    match model {
+        Some(Model::Pi4B) | None => Some(ActivityLed::Gpio(42)),
+        Some(_) => None,
+    }
 }
 /// How GPIO pulls are set.
 pub const GPIO_PULL_CONTROL: PullControl = PullControl::Bcm2711PerPinBits;

@@ -160,11 +160,16 @@ impl Spec {
                     let ms = argument.trim().parse().map_err(|_| bad("bad milliseconds"))?;
                     spec.steps.push(Step::ElapsedBelow(ms));
                 }
-                "check" => match argument.trim() {
-                    "atomics-after-mmu" => spec.trace_check = Some(TraceCheck::AtomicsAfterMmu),
-                    "no-atomics" => spec.trace_check = Some(TraceCheck::NoAtomics),
-                    _ => return Err(bad("unknown check")),
-                },
+                "check" => {
+                    let check = match argument.trim() {
+                        "atomics-after-mmu" => TraceCheck::AtomicsAfterMmu,
+                        "no-atomics" => TraceCheck::NoAtomics,
+                        _ => return Err(bad("unknown check")),
+                    };
+                    if spec.trace_check.replace(check).is_some() {
+                        return Err(bad("one check per kernel"));
+                    }
+                }
                 "expect" => spec.steps.push(Step::Expect(unescape(argument).map_err(|e| bad(&e))?)),
                 "send" => spec.steps.push(Step::Send(unescape(argument).map_err(|e| bad(&e))?)),
                 _ => return Err(bad("unknown directive")),
@@ -248,6 +253,15 @@ mod tests {
         assert_eq!(spec.exit_status, 0);
         assert!(!spec.boot_elf);
         assert!(spec.steps.is_empty());
+    }
+
+    #[test]
+    fn one_trace_check_per_kernel() {
+        let spec = Spec::parse("check no-atomics\n").unwrap();
+        assert_eq!(spec.trace_check, Some(TraceCheck::NoAtomics));
+        assert_eq!(Spec::parse("kernel-test custom\n").unwrap().trace_check, None);
+        assert!(Spec::parse("check atomics-after-mmu\ncheck no-atomics\n").is_err());
+        assert!(Spec::parse("check everything\n").is_err());
     }
 
     #[test]
