@@ -149,6 +149,13 @@ fn console_pins_are_never_available() {
     if board::GPIO_PULL_CONTROL == board::PullControl::Bcm2711PerPinBits {
         assert_eq!((gpio.pull(tx), gpio.pull(rx)), (Some(Pull::None), Some(Pull::Up)));
     }
+    // The firmware's Bluetooth UART (CTS0, RTS0, TXD0, RXD0 on ALT3, on
+    // every Pi 3 and Pi 4) was released: inputs. (QEMU starts them as
+    // inputs already; this catches a boot that muxes them to anything.)
+    assert_eq!(board::BLUETOOTH_UART_PINS, &[30, 31, 32, 33]);
+    for &number in board::BLUETOOTH_UART_PINS {
+        assert_eq!(gpio.function(number), Function::Input, "GPIO {number}");
+    }
 }
 
 /// A driver written against the traits only.

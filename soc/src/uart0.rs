@@ -1,9 +1,9 @@
 //! UART0 on the header: the PL011 at 115200 8N1 on GPIO 14 (TX) and 15 (RX).
 //!
 //! On both the Pi 3 and the Pi 4 the firmware gives the PL011 to Bluetooth
-//! (GPIO 32/33 on the Pi 3, GPIO 30-33 on the Pi 4, function ALT3) and puts
-//! the mini UART on GPIO 14/15. [`attach`] releases the Bluetooth pins
-//! (inputs, so RXD0 has a single source), configures the PL011 with the
+//! (GPIO 30-33: CTS0, RTS0, TXD0, RXD0, function ALT3) and puts the mini
+//! UART on GPIO 14/15. [`attach`] releases the Bluetooth pins (inputs, so
+//! RXD0 has a single source), configures the PL011 with the
 //! divisor computed from the 48 MHz UART clock (`init_uart_clock` in
 //! config.txt), then moves it to GPIO 14/15 (ALT0; RX pulled up, so a line
 //! with no adapter on it idles high, as a UART line does, instead of floating

@@ -28,9 +28,11 @@ pub const DEVICE_RANGES: [Range; 2] = [
 /// RAM assumed when the mailbox does not answer (the smallest Pi 3 has 1 GiB,
 /// of which the firmware keeps up to 76 MiB by default).
 pub const FALLBACK_RAM_END: u64 = 0x3b40_0000;
-/// GPIO pins the firmware gives the PL011 for Bluetooth (function ALT3);
-/// released (made inputs) so the console's RXD0 has a single source.
-pub const BLUETOOTH_UART_PINS: &[u32] = &[32, 33];
+/// GPIO pins the firmware gives the PL011 for Bluetooth (function ALT3:
+/// CTS0, RTS0, TXD0, RXD0; every Pi 3 model with Bluetooth runs it with
+/// flow control); released (made inputs) so the console's RXD0 has a single
+/// source and the PL011 no longer drives the Bluetooth chip.
+pub const BLUETOOTH_UART_PINS: &[u32] = &[30, 31, 32, 33];
 /// The generic timer's frequency on this board's crystal, for the one case
 /// where nobody set CNTFRQ_EL0: entry at EL3 with no firmware stub. The
 /// kernel otherwise always reads CNTFRQ_EL0.

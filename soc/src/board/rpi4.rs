@@ -25,8 +25,9 @@ pub const DEVICE_RANGES: [Range; 1] = [Range::new(0xfc00_0000, 0x1_0000_0000)];
 /// RAM assumed when the mailbox does not answer (the firmware gives the ARM
 /// the low ~948 MiB by default; stay below it).
 pub const FALLBACK_RAM_END: u64 = 0x3b40_0000;
-/// GPIO pins the firmware gives the PL011 for Bluetooth (function ALT3);
-/// released (made inputs) so the console's RXD0 has a single source.
+/// GPIO pins the firmware gives the PL011 for Bluetooth (function ALT3:
+/// CTS0, RTS0, TXD0, RXD0); released (made inputs) so the console's RXD0
+/// has a single source and the PL011 no longer drives the Bluetooth chip.
 pub const BLUETOOTH_UART_PINS: &[u32] = &[30, 31, 32, 33];
 /// The generic timer's frequency on this board's crystal, for the one case
 /// where nobody set CNTFRQ_EL0: entry at EL3 with no firmware stub. The
