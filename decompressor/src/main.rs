@@ -40,18 +40,21 @@ pub extern "C" fn program_main(boot_argument: u64, loaded_at: usize) -> ! {
         Ok(header) => header,
         Err(_) => fail("no packed kernel after the decompressor (bad header)"),
     };
+    // The loaded image lies below where the entry code moved the program.
+    if let Err(error) =
+        header.check_layout(header_at, program::start_address(), program::KERNEL_ADDRESS)
+    {
+        fail(error.message());
+    }
     let destination = header.load_address as usize;
     let raw_size = header.raw_size as usize;
     let packed_size = header.packed_size as usize;
-    if destination.checked_add(raw_size).is_none_or(|end| end > program::start_address()) {
-        fail("the unpacked kernel would overlap the decompressor");
-    }
     // Move the packed kernel above the program: unpacking to 0x80000 would
     // otherwise overwrite it before it is read.
     let packed_at = program::end_address().next_multiple_of(16);
-    // SAFETY: the packed bytes follow the header in the loaded image; the
-    // buffer above the program is free RAM (nothing else runs) and does not
-    // overlap the loaded image, which lies below the program.
+    // SAFETY: the packed bytes follow the header inside the loaded image,
+    // below the program (`check_layout`); the buffer above the program is
+    // free RAM (nothing else runs), so the two do not overlap.
     let packed = unsafe {
         core::ptr::copy_nonoverlapping(
             (header_at + HEADER_LEN) as *const u8,
@@ -69,11 +72,9 @@ pub extern "C" fn program_main(boot_argument: u64, loaded_at: usize) -> ! {
         Ok(_) => fail("the packed kernel is shorter than its header says"),
         Err(error) => fail(error.message()),
     }
-    if !destination.is_multiple_of(4) {
-        fail("the kernel's load address is not word-aligned");
-    }
     // SAFETY: the same memory as `kernel`, whose last use was above; the
-    // load address is word-aligned (checked) and `raw_size / 4` words fit.
+    // load address is KERNEL_ADDRESS (checked), word-aligned, and
+    // `raw_size / 4` words fit.
     let kernel_words =
         unsafe { core::slice::from_raw_parts_mut(destination as *mut u32, raw_size / 4) };
     branch_filter::decode_words(kernel_words, u64::from(header.load_address));

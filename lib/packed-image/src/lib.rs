@@ -73,6 +73,57 @@ impl Header {
     }
 }
 
+/// Why a well-formed header cannot describe the image it sits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayoutError {
+    /// The kernel would not run where it is linked.
+    WrongLoadAddress,
+    /// The zlib stream would run past the end of the loaded image.
+    StreamPastImage,
+    /// The unpacked kernel would reach the decompressor.
+    KernelTooLarge,
+}
+
+impl LayoutError {
+    /// What the decompressor says about it.
+    pub const fn message(self) -> &'static str {
+        match self {
+            LayoutError::WrongLoadAddress => "the header's load address is not the kernel's",
+            LayoutError::StreamPastImage => "the header's packed size runs past the image",
+            LayoutError::KernelTooLarge => "the unpacked kernel would overlap the decompressor",
+        }
+    }
+}
+
+impl Header {
+    /// Checks the header against the memory it describes, before anything
+    /// is copied: the header lies at `header_at`, the loaded image ends at or
+    /// below `image_limit` (where the decompressor moved itself), and the
+    /// kernel must run at `kernel_address`. A damaged size or address is
+    /// refused here instead of copying gigabytes or unpacking over the
+    /// firmware's spin table.
+    pub fn check_layout(
+        &self,
+        header_at: usize,
+        image_limit: usize,
+        kernel_address: usize,
+    ) -> Result<(), LayoutError> {
+        let fits = |start: usize, len: u32| {
+            start.checked_add(len as usize).is_some_and(|end| end <= image_limit)
+        };
+        if self.load_address as usize != kernel_address {
+            return Err(LayoutError::WrongLoadAddress);
+        }
+        if !fits(header_at.saturating_add(HEADER_LEN), self.packed_size) {
+            return Err(LayoutError::StreamPastImage);
+        }
+        if !fits(kernel_address, self.raw_size) {
+            return Err(LayoutError::KernelTooLarge);
+        }
+        Ok(())
+    }
+}
+
 /// Offset of the header in a packed image whose decompressor is `stub_len`
 /// bytes long (the next multiple of 16).
 pub const fn header_offset(stub_len: usize) -> usize {
@@ -96,6 +147,38 @@ mod tests {
         assert_eq!(Header::parse(&bytes), Err(HeaderError::BadMagic));
         let empty = Header { raw_size: 0, packed_size: 9, load_address: 0x80000 }.to_bytes();
         assert_eq!(Header::parse(&empty), Err(HeaderError::Empty));
+    }
+
+    #[test]
+    fn a_header_must_fit_the_image_it_sits_in() {
+        // As in a real image: decompressor at 0x80000, header after it, the
+        // decompressor moved to 0x2000000.
+        let (header_at, limit, kernel) = (0x81e60, 0x200_0000, 0x80000);
+        let good = Header { raw_size: 110_880, packed_size: 54_500, load_address: 0x80000 };
+        assert_eq!(good.check_layout(header_at, limit, kernel), Ok(()));
+        let check = |header: Header| header.check_layout(header_at, limit, kernel);
+        for load_address in [0, 0x8_0004, 0x18_0000, u32::MAX] {
+            let moved = Header { load_address, ..good };
+            assert_eq!(check(moved), Err(LayoutError::WrongLoadAddress), "{load_address:#x}");
+        }
+        // One bit flipped in the packed size, and the largest that still fits.
+        let stream_room = (limit - header_at - HEADER_LEN) as u32;
+        for packed_size in [good.packed_size | 1 << 31, u32::MAX, stream_room + 1] {
+            let long = Header { packed_size, ..good };
+            assert_eq!(check(long), Err(LayoutError::StreamPastImage), "{packed_size:#x}");
+        }
+        assert_eq!(check(Header { packed_size: stream_room, ..good }), Ok(()));
+        let kernel_room = (limit - kernel) as u32;
+        for raw_size in [good.raw_size | 1 << 31, u32::MAX, kernel_room + 1] {
+            let large = Header { raw_size, ..good };
+            assert_eq!(check(large), Err(LayoutError::KernelTooLarge), "{raw_size:#x}");
+        }
+        assert_eq!(check(Header { raw_size: kernel_room, ..good }), Ok(()));
+        // Addresses at the top of the address space do not wrap around.
+        assert_eq!(
+            good.check_layout(usize::MAX - 8, usize::MAX, kernel),
+            Err(LayoutError::StreamPastImage)
+        );
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! Test kernels are booted from their raw images; this checks the packed
 //! `kernel8.img` itself (decompressor, header, compressed kernel) on the
 //! ELF's board: the kernel's banner and prompt must appear and `poweroff`
-//! must end QEMU with status 0. Then the same image with one payload byte
-//! flipped must stop in the decompressor with its error message, never
-//! reaching the kernel. One line per case, like the other tests.
+//! must end QEMU with status 0. Then the same image damaged three ways (a
+//! payload byte flipped; the header's packed size or load address changed)
+//! must stop in the decompressor with its error message, never reaching the
+//! kernel. One line per case, like the other tests.
 //!
 //! `qemu-runner boot-image --figures ELF IMAGE` instead prints the image's
 //! figures for `make bench`: `FIGURE reset_to_prompt N instructions` (under
@@ -41,14 +42,31 @@ pub fn run(elf: &Path, image: &Path) -> Result<ExitCode, String> {
 
     report("boots to the prompt and powers off", boots(machine, image, bytes.len()));
 
-    // Corrupt a byte in the middle of the compressed kernel.
-    let mut damaged = bytes.clone();
-    let middle = damaged.len() - (damaged.len() - kernel_image_start(&bytes)) / 2;
-    damaged[middle] ^= 0x55;
+    let header = kernel_image_start(&bytes);
+    let middle = bytes.len() - (bytes.len() - header) / 2;
+    // (case, offset of the byte changed, XOR mask, what the refusal says)
+    let damages: [(&str, usize, u8, &str); 3] = [
+        ("a damaged image is refused", middle, 0x55, ""),
+        // Bit 31 of the header's packed size (offset 8, little-endian).
+        ("a header with a packed size past the image is refused", header + 11, 0x80, "packed size"),
+        // The load address 0x80000 becomes 0x180000 (offset 12).
+        ("a header with another load address is refused", header + 14, 0x10, "load address"),
+    ];
     let damaged_path = image.with_extension("damaged.img");
-    std::fs::write(&damaged_path, &damaged)
-        .map_err(|e| format!("cannot write {}: {e}", damaged_path.display()))?;
-    report("a damaged image is refused", refused(machine, &damaged_path));
+    for (case, offset, mask, says) in damages {
+        let mut damaged = bytes.clone();
+        damaged[offset] ^= mask;
+        std::fs::write(&damaged_path, &damaged)
+            .map_err(|e| format!("cannot write {}: {e}", damaged_path.display()))?;
+        let result = refused(machine, &damaged_path).and_then(|reason| {
+            if reason.contains(says) {
+                Ok(reason)
+            } else {
+                Err(format!("refused for another reason: {reason:?} (expected {says:?})"))
+            }
+        });
+        report(case, result);
+    }
     let _ = std::fs::remove_file(&damaged_path);
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
