@@ -7,8 +7,8 @@
 //!   DEVICE   a serial device (/dev/ttyUSB0; set to 115200 8N1 raw) or
 //!            unix:PATH, a QEMU `-chardev socket` (make chainboot-qemu)
 //!   IMAGE    the raw kernel8.img to push
-//!   --wait   how long to wait for the chainloader to answer (default 60 s;
-//!            reset the board meanwhile)
+//!   --wait   how long to wait for the chainloader to answer (default 60 s,
+//!            at most a day; reset the board meanwhile)
 //!   --no-terminal  exit once the chainloader has accepted the image
 //! ```
 //!
@@ -32,6 +32,14 @@ struct Options {
     terminal: bool,
 }
 
+/// The longest `--wait` taken: a day (a longer one is surely a typo, and
+/// would overflow the clock arithmetic if it were huge).
+const MAX_WAIT_SECONDS: u64 = 24 * 60 * 60;
+
+/// The largest image the chainload protocol can describe (its size field is
+/// 32 bits); the loader states its own, smaller limit when it answers.
+const MAX_IMAGE_BYTES: u64 = u32::MAX as u64;
+
 const USAGE: &str = "usage: chainboot [--wait SECONDS] [--no-terminal] DEVICE IMAGE\n\
     DEVICE: a serial device such as /dev/ttyUSB0, or unix:PATH for a QEMU socket";
 
@@ -50,6 +58,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 let value = args.next().ok_or("--wait needs a number of seconds")?;
                 let seconds: u64 =
                     value.parse().map_err(|_| format!("--wait takes seconds, not {value:?}"))?;
+                if seconds > MAX_WAIT_SECONDS {
+                    return Err(format!(
+                        "--wait takes at most {MAX_WAIT_SECONDS} seconds (a day), not {seconds}"
+                    ));
+                }
                 options.wait = Duration::from_secs(seconds);
             }
             "--no-terminal" => options.terminal = false,
@@ -111,8 +124,16 @@ impl push::Observer for Console {
 }
 
 fn run(options: &Options) -> Result<ExitCode, String> {
-    let image =
-        std::fs::read(&options.image).map_err(|e| format!("cannot read {}: {e}", options.image))?;
+    let cannot_read = |e: std::io::Error| format!("cannot read {}: {e}", options.image);
+    // Checked before reading it all into memory.
+    let size = std::fs::metadata(&options.image).map_err(cannot_read)?.len();
+    if size > MAX_IMAGE_BYTES {
+        return Err(format!(
+            "{} is {size} bytes; the chainload protocol carries at most {MAX_IMAGE_BYTES}",
+            options.image
+        ));
+    }
+    let image = std::fs::read(&options.image).map_err(cannot_read)?;
     if image.is_empty() {
         return Err(format!("{} is empty", options.image));
     }
@@ -155,5 +176,39 @@ fn main() -> ExitCode {
             eprintln!("chainboot: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> Vec<String> {
+        words.iter().map(|word| word.to_string()).collect()
+    }
+
+    #[test]
+    fn the_command_line_is_parsed() {
+        let options = parse(&args(&["--wait", "5", "/dev/ttyUSB0", "k.img"])).unwrap();
+        assert_eq!((options.device.as_str(), options.image.as_str()), ("/dev/ttyUSB0", "k.img"));
+        assert_eq!(options.wait, Duration::from_secs(5));
+        assert!(options.terminal);
+        let options = parse(&args(&["--no-terminal", "unix:s", "k.img"])).unwrap();
+        assert_eq!(options.wait, Duration::from_secs(60));
+        assert!(!options.terminal);
+    }
+
+    #[test]
+    fn bad_command_lines_say_what_is_wrong() {
+        let error = |words: &[&str]| parse(&args(words)).err().expect("refused");
+        assert!(error(&["--wait", "soon", "d", "i"]).contains("--wait takes seconds"));
+        assert!(error(&["--wait"]).contains("needs a number"));
+        // A huge wait is refused instead of overflowing the deadline.
+        let huge = error(&["--wait", "9223372036854775807", "d", "i"]);
+        assert!(huge.contains("at most 86400 seconds"), "{huge}");
+        assert!(parse(&args(&["--wait", "86400", "d", "i"])).is_ok());
+        assert!(error(&["--fast", "d", "i"]).contains("unknown option --fast"));
+        assert!(error(&["d"]).starts_with("usage:"));
+        assert!(error(&["d", "i", "x"]).starts_with("usage:"));
     }
 }
