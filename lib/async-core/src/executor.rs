@@ -1027,16 +1027,15 @@ impl Shared {
     pub(crate) fn task_snapshot(&self, limit: usize) -> (Vec<TaskInfo>, usize) {
         self.table.with(|t| {
             let total = t.tasks.len();
-            let mut out = Vec::with_capacity(total.min(limit));
-            t.tasks.for_each(|id, task| {
-                if out.len() == limit {
-                    return;
-                }
-                // SAFETY: listed tasks are alive (the table holds a reference).
-                let h = unsafe { task.as_ref() };
-                let state = h.state.load(Ordering::Acquire);
-                out.push(info_of(h, state, t.name(id)));
-            });
+            // Only the first `limit` are visited: the table's lock masks
+            // interrupts on the kernel, and it may hold millions of tasks.
+            let out = (t.tasks.iter().take(limit))
+                .map(|(id, task)| {
+                    // SAFETY: listed tasks are alive (the table holds a reference).
+                    let h = unsafe { task.as_ref() };
+                    info_of(h, h.state.load(Ordering::Acquire), t.name(id))
+                })
+                .collect();
             (out, total)
         })
     }

@@ -118,13 +118,18 @@ impl TaskTable {
 
     /// Calls `f` for every live task, in slot order.
     pub(crate) fn for_each(&self, mut f: impl FnMut(u32, NonNull<Header>)) {
-        for (c, chunk) in self.chunks.iter().enumerate() {
-            for (i, slot) in chunk.iter().enumerate() {
-                if let Some(task) = slot.task() {
-                    f((c * CHUNK + i) as u32, task);
-                }
-            }
-        }
+        self.iter().for_each(|(id, task)| f(id, task));
+    }
+
+    /// The live tasks with their ids, in slot order. Lazy: a caller that
+    /// wants the first few (a `ps` under the table's lock) stops there.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, NonNull<Header>)> + '_ {
+        self.chunks.iter().enumerate().flat_map(|(c, chunk)| {
+            chunk
+                .iter()
+                .enumerate()
+                .filter_map(move |(i, slot)| slot.task().map(|task| ((c * CHUNK + i) as u32, task)))
+        })
     }
 
     /// Bytes of heap the table itself uses.
@@ -176,6 +181,10 @@ mod tests {
         });
         assert_eq!(count, 3 * CHUNK / 2);
         assert!(t.heap_bytes() < 3 * CHUNK * 8 + 1024);
+        // The first few live tasks, in slot order, without the rest.
+        let first: std::vec::Vec<u32> = t.iter().take(3).map(|(i, _)| i).collect();
+        assert_eq!(first, [1, 3, 5]);
+        assert_eq!(t.iter().count(), count);
     }
 
     #[test]
