@@ -33,6 +33,15 @@ pub const CRC32_GAP_TIMEOUT: Duration = Duration::from_secs(5);
 /// and the new tasks start sleeping while the rest are being spawned).
 const SPAWN_BATCH: u32 = 1024;
 
+/// Heap that `spawn` leaves free for the rest of the kernel, for a heap of
+/// `heap_size` bytes: an eighth of it, at least 1 MiB. Spawning stops there,
+/// so repeated `spawn`s (each left sleeping with Ctrl-C) cannot exhaust the
+/// heap under the shell's own allocations, the timer queue's growth or a
+/// driver's.
+pub fn spawn_heap_reserve(heap_size: usize) -> usize {
+    (heap_size / 8).max(1 << 20)
+}
+
 /// What the shell does after a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum After {
@@ -344,8 +353,16 @@ async fn spawn_sleepers(term: &mut Terminal, tasks: u32, pause: Duration) {
     let mut spawn_heap = 0usize;
     let mut spawned = 0u32;
     let mut failed = false;
+    let mut reserve_reached = false;
+    let reserve = spawn_heap_reserve(heap::stats().size);
     while spawned < tasks && !failed {
-        let heap_before = heap::stats().used;
+        let heap = heap::stats();
+        // A batch takes far less than the smallest reserve.
+        if heap.free < reserve {
+            reserve_reached = true;
+            break;
+        }
+        let heap_before = heap.used;
         let batch_start = Instant::now();
         let end = tasks.min(spawned + SPAWN_BATCH);
         while spawned < end {
@@ -368,8 +385,15 @@ async fn spawn_sleepers(term: &mut Terminal, tasks: u32, pause: Duration) {
         // Let the new tasks run their first poll (they start sleeping).
         yield_now().await;
     }
-    if failed {
-        say!(term, "error: the heap is exhausted: spawned {spawned} of {tasks} tasks\n");
+    if reserve_reached {
+        say!(
+            term,
+            "error: spawn: stopped after {spawned} of {tasks} tasks: the heap is down to the \
+             {} kept for the rest of the kernel\n",
+            Size(reserve)
+        );
+    } else if failed {
+        say!(term, "error: spawn: no room for more tasks: spawned {spawned} of {tasks}\n");
     }
     let n = spawned.max(1);
     say!(term, "spawned {spawned} tasks in {} ({} each)\n", Human(spawning), Human(spawning / n));

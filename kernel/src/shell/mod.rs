@@ -26,6 +26,7 @@ use crate::drivers::uart::{self, UartConfig};
 use crate::{executor, heartbeat};
 use async_core::time::Duration;
 use commands::After;
+pub use commands::spawn_heap_reserve;
 use core::sync::atomic::{AtomicU64, Ordering};
 use input::Input;
 use shell_core::command::{self, ParseError};

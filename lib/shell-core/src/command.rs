@@ -78,7 +78,8 @@ pub const COMMANDS: &[CommandInfo] = &[
         usage: "spawn N MS",
         summary: "spawn N tasks that each sleep MS ms and exit; Ctrl-C stops waiting",
         detail: "N: 1 to 1000000; MS: 0 to 60000. Prints how long spawning took and the \
-                 heap bytes each task costs, then waits for them all.",
+                 heap bytes each task costs, then waits for them all. Stops early, with an \
+                 error, when only the heap's reserve (an eighth) is left.",
     },
     CommandInfo {
         name: "gpio",
