@@ -42,7 +42,7 @@ use core::future::poll_fn;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use core::task::Poll;
 use driver_core::line::{Feed, LineAssembler};
-use driver_core::ring::ByteRing;
+use driver_core::ring::{ByteRing, Popped};
 
 /// Depth of the PL011's transmit FIFO on the BCM2835/BCM2711: the most one
 /// `write` puts in at a time (so one write holds the console lock only briefly,
@@ -90,7 +90,8 @@ pub struct UartCounters {
     pub parity_errors: u64,
     /// Break conditions.
     pub breaks: u64,
-    /// Bytes the hardware lost because its own FIFO was full.
+    /// Overruns: times the hardware's own FIFO was full when a byte
+    /// arrived (each lost at least one byte; how many is not known).
     pub overruns: u64,
 }
 
@@ -186,27 +187,28 @@ fn receive() {
     console::with_uart(|uart: &mut Pl011| {
         // Clear first, then drain: a byte arriving mid-drain raises it again.
         uart.clear_interrupts(interrupt::RX | interrupt::RX_TIMEOUT | interrupt::ERRORS);
+        // Every byte lost or discarded leaves a gap in the ring at its place
+        // in the stream (`ByteRing::mark_lost`), for `read_marked`.
         while let Some(word) = uart.read_word() {
             if word & data_error::OVERRUN != 0 {
+                // Bytes the FIFO had no room for, before this one.
                 c.overruns.fetch_add(1, Ordering::Relaxed);
+                ring.mark_lost(1);
             }
-            if word & data_error::BREAK != 0 {
-                c.breaks.fetch_add(1, Ordering::Relaxed);
-                continue;
-            }
-            if word & data_error::FRAMING != 0 {
-                c.framing.fetch_add(1, Ordering::Relaxed);
-                continue;
-            }
-            if word & data_error::PARITY != 0 {
-                c.parity.fetch_add(1, Ordering::Relaxed);
-                continue;
-            }
-            if ring.push(word as u8) {
+            let error = if word & data_error::BREAK != 0 {
+                &c.breaks
+            } else if word & data_error::FRAMING != 0 {
+                &c.framing
+            } else if word & data_error::PARITY != 0 {
+                &c.parity
+            } else if ring.push(word as u8) {
                 stored += 1;
+                continue;
             } else {
-                c.dropped.fetch_add(1, Ordering::Relaxed);
-            }
+                &c.dropped
+            };
+            error.fetch_add(1, Ordering::Relaxed);
+            ring.mark_lost(1);
         }
     });
     if stored > 0 {
@@ -245,6 +247,31 @@ impl UartReader {
             match ring.pop_slice(buf) {
                 0 => Poll::Pending,
                 n => Poll::Ready(n),
+            }
+        })
+        .await
+    }
+
+    /// Like [`read`](Self::read), and also says how many bytes were lost
+    /// (receive ring full, UART overrun, a framing or parity error, a break)
+    /// just before the first byte returned. A read never spans a loss: it
+    /// stops before the next byte that follows one. The count is a lower
+    /// bound (an overrun counts as one byte).
+    pub async fn read_marked(&mut self, buf: &mut [u8]) -> Popped {
+        if buf.is_empty() {
+            return Popped::default();
+        }
+        let ring = self.ring();
+        poll_fn(|cx| {
+            core::task::ready!(async_core::coop::poll_proceed(cx));
+            let popped = ring.pop_slice_marked(buf);
+            if popped.bytes > 0 {
+                return Poll::Ready(popped);
+            }
+            RX_EVENT.register(cx.waker());
+            match ring.pop_slice_marked(buf) {
+                Popped { bytes: 0, .. } => Poll::Pending,
+                popped => Poll::Ready(popped),
             }
         })
         .await

@@ -489,23 +489,38 @@ fn function_name(function: Function) -> &'static str {
 async fn crc32(term: &mut Terminal, input: &mut Input, len: u32) {
     let mut crc = Crc32::new();
     let mut received = 0u32;
+    let mut lost = 0usize;
     let mut buf = [0u8; 256];
     while received < len {
         let want = (len - received).min(buf.len() as u32) as usize;
         match timeout(CRC32_GAP_TIMEOUT, input.read_raw(&mut buf[..want])).await {
-            Ok(n) => {
-                crc.update(&buf[..n]);
-                received += n as u32;
+            Ok(read) => {
+                crc.update(&buf[..read.bytes]);
+                received += read.bytes as u32;
+                // A first byte lost here comes after `crc32 LEN` was typed.
+                lost = lost.saturating_add(read.lost_before);
             }
             Err(_) => {
                 say!(
                     term,
-                    "error: crc32: no data for {} s; got {received} of {len} bytes\n",
+                    "error: crc32: no data for {} s; got {received} of {len} bytes",
                     CRC32_GAP_TIMEOUT.as_secs()
                 );
+                if lost > 0 {
+                    say!(term, " ({lost} or more lost on the way in; see 'info')");
+                }
+                say!(term, "\n");
                 return;
             }
         }
+    }
+    if lost > 0 {
+        say!(
+            term,
+            "error: crc32: {lost} or more bytes were lost on the way in (see 'info'); \
+             the {len} that arrived include bytes sent after the transfer\n"
+        );
+        return;
     }
     say!(term, "crc32 {:08x} {len}\n", crc.finish());
 }

@@ -28,7 +28,7 @@ use async_core::time::Duration;
 use commands::After;
 pub use commands::spawn_heap_reserve;
 use core::sync::atomic::{AtomicU64, Ordering};
-use input::Input;
+use input::{Input, InputByte};
 use shell_core::command::{self, ParseError};
 use shell_core::editor::{DEFAULT_HISTORY, DEFAULT_MAX_LINE, Editor, Event};
 use terminal::{Terminal, say};
@@ -86,8 +86,17 @@ async fn run(mut input: Input, mut term: Terminal) {
     loop {
         term.write_raw(PROMPT.as_bytes()).await;
         record_first_prompt();
+        // Bytes lost inside this line (after its first byte: a loss before
+        // it is between two lines, or the start of this one, which then
+        // fails to parse anyway).
+        let mut lost_in_line = 0usize;
+        let mut line_started = false;
         let after = loop {
-            let byte = input.next_byte().await;
+            let InputByte { byte, lost_before } = input.next_byte().await;
+            if line_started {
+                lost_in_line = lost_in_line.saturating_add(lost_before);
+            }
+            line_started = true;
             let event = editor.feed(byte, &mut echo);
             // Batch the echo of bytes that arrived together.
             if event.is_some() || !input.has_pending() || echo.len() >= 256 {
@@ -96,6 +105,15 @@ async fn run(mut input: Input, mut term: Terminal) {
             }
             match event {
                 None => {}
+                Some(Event::Submit(_)) if lost_in_line > 0 => {
+                    say!(
+                        term,
+                        "error: {lost_in_line} or more bytes of this line were lost on the way \
+                         in (see 'info'); line discarded\n"
+                    );
+                    term.flush().await;
+                    break After::Prompt;
+                }
                 Some(Event::Submit(line)) => break submit(&line, &mut term, &mut input).await,
                 Some(Event::Interrupt | Event::DiscardedLineEnded) => break After::Prompt,
                 Some(Event::TooLong) => {

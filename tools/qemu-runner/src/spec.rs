@@ -11,6 +11,7 @@
 //! | `boot elf`           | boot the ELF (all cores at EL3) instead of the raw image        |
 //! | `expect TEXT`        | wait until TEXT appears on the console after the last match     |
 //! | `send TEXT`          | type TEXT into the console                                      |
+//! | `send-repeat N TEXT` | type TEXT N times over                                          |
 //! | `send-random N SEED` | type N pseudo-random bytes (driver-core's `Pattern`, seed SEED) |
 //! | `expect-random N SEED` | the next N output bytes must be exactly that pattern          |
 //! | `baud RATE`          | type at a real serial line's pace: RATE/10 bytes per second (8N1); without it, as fast as QEMU takes them |
@@ -172,6 +173,12 @@ impl Spec {
                 }
                 "expect" => spec.steps.push(Step::Expect(unescape(argument).map_err(|e| bad(&e))?)),
                 "send" => spec.steps.push(Step::Send(unescape(argument).map_err(|e| bad(&e))?)),
+                "send-repeat" => {
+                    let (count, text) = argument.split_once(' ').ok_or_else(|| bad("no text"))?;
+                    let count: usize = count.parse().map_err(|_| bad("bad count"))?;
+                    let text = unescape(text).map_err(|e| bad(&e))?;
+                    spec.steps.push(Step::Send(text.repeat(count)));
+                }
                 _ => return Err(bad("unknown directive")),
             }
         }
@@ -284,6 +291,14 @@ mod tests {
         );
         assert!(Spec::parse("send-random x 1").is_err());
         assert!(Spec::parse("expect-random 3").is_err());
+    }
+
+    #[test]
+    fn send_repeat() {
+        let spec = Spec::parse("send-repeat 3 ab\\r\nsend-repeat 0 x\n").unwrap();
+        assert_eq!(spec.steps, [Step::Send(b"ab\rab\rab\r".to_vec()), Step::Send(vec![])]);
+        assert!(Spec::parse("send-repeat 3").is_err());
+        assert!(Spec::parse("send-repeat many x").is_err());
     }
 
     #[test]

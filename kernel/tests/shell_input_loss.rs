@@ -1,0 +1,25 @@
+//! A line some of whose bytes were lost on the way in is discarded with an
+//! error instead of run: typed during a `sleep`, 1,020 empty lines fill the
+//! typeahead nearly to its limit, so of `echo lost\r` only `echo` is kept
+//! and ` lost\r` is dropped. The Enter typed afterwards ends a line with a
+//! gap in it; before, it ran `echo` with its argument missing. The next
+//! line runs normally.
+#![no_std]
+#![no_main]
+
+kernel::test_spec!(
+    "timeout 60",
+    "expect > ",
+    "send sleep 1000\\r",
+    "expect sleep 1000\\r\\n",
+    "send-repeat 1020 \\r",
+    "send echo lost\\r",
+    "expect (6 bytes typed during the command were dropped)",
+    "send \\r",
+    "expect error: 6 or more bytes of this line were lost on the way in (see 'info'); line discarded",
+    "send echo fine\\r",
+    "expect \\r\\nfine\\r\\n",
+    "send poweroff\\r",
+    "expect powering off",
+);
+kernel::test_main!(kernel::shell::main);
