@@ -5,6 +5,13 @@
 //! interrupts; UART0 is 153). With `enable_gic=1` (the Pi 4 default) the
 //! firmware puts every interrupt in group 1 for the non-secure kernel; QEMU's
 //! model has no security extensions. The distributor routes every SPI to core 0.
+//!
+//! The Pi 4's GIC has the security extensions: a non-secure kernel sees
+//! only 16 priority levels (0xa0 reads back as 0xd0), and if the firmware
+//! left the interrupts in secure group 0 (no `enable_gic=1`, or an `armstub`
+//! that skips it) every write to them is ignored and they read as zero. `init`
+//! checks for that and stops with a message naming the setting, instead of
+//! booting into a kernel that never gets an interrupt.
 
 use super::Mmio;
 use crate::irq::{InterruptController, IrqLine};
@@ -43,6 +50,8 @@ register_structs! {
 const FIRST_SPECIAL_ID: u32 = 1020;
 /// Priority given to every line (lower is more urgent; all equal, no nesting).
 const DEFAULT_PRIORITY: u32 = 0xa0;
+/// The EL1 physical timer's interrupt (a PPI), the one the kernel needs most.
+const EL1_PHYSICAL_TIMER: usize = 30;
 /// IDs of the first shared peripheral interrupt.
 const FIRST_SPI: usize = 32;
 
@@ -82,6 +91,13 @@ impl InterruptController for Gic400 {
         let priorities = priority_byte * 0x0101_0101;
         for word in 0..lines / 4 {
             d.ipriorityr[word].set(priorities);
+        }
+        // Any priority reads back non-zero unless the line is secure.
+        if d.ipriorityr[EL1_PHYSICAL_TIMER / 4].get() == 0 {
+            panic!(
+                "GIC-400: the interrupts are still secure (group 0) and ignore the kernel; \
+                 set enable_gic=1 in config.txt"
+            );
         }
         // SPIs: to core 0, level-sensitive (the BCM2711's peripherals hold
         // their lines until serviced). SGI/PPI targets are fixed by hardware.
