@@ -13,8 +13,9 @@
 //! 2. [`program_main`] sets up UART0 (115200 8N1 on GPIO 14/15) and feeds every
 //!    received byte, and the passage of time, to the protocol's state machine
 //!    (`driver_core::chainload::Loader`), which writes the image to 0x80000.
-//! 3. A bad magic, an oversized image, a CRC mismatch or a stalled transfer is
-//!    reported and the loader waits again; a good image is started with x0 as
+//! 3. A bad magic, an oversized image, a CRC mismatch, a byte the UART lost
+//!    or garbled mid-transfer (overrun, framing or parity error, break) or a
+//!    stalled transfer is reported and the loader waits again; a good image is started with x0 as
 //!    the firmware gave it, x1-x3 zero, at the same exception level.
 //!
 //! docs/hardware.md describes the workflow; `driver_core::chainload` the protocol.
@@ -22,10 +23,10 @@
 #![no_main]
 
 use core::fmt::Write;
-use driver_core::chainload::{ERROR_LINE, Event, Loader};
+use driver_core::chainload::{ERROR_LINE, Event, LineFault, Loader};
 use soc::board;
 use soc::gpio::Gpio;
-use soc::pl011::Pl011;
+use soc::pl011::{Pl011, data_error};
 
 use soc::cpu::current_el;
 use soc::program::{KERNEL_ADDRESS, start_kernel};
@@ -58,8 +59,11 @@ pub extern "C" fn program_main(boot_argument: u64, _loaded_at: usize) -> ! {
     let mut loader = Loader::new(room as u32);
     loop {
         let now = soc::cpu::counter_millis();
-        let event = match uart.read_byte() {
-            Some(byte) => loader.feed(byte, now, destination),
+        let event = match uart.read_word() {
+            Some(word) => match line_fault(word) {
+                Some(fault) => loader.line_fault(fault, now),
+                None => loader.feed(word as u8, now, destination),
+            },
             None => loader.poll(now),
         };
         let _ = event.write_line(room as u32, KERNEL_ADDRESS, &mut uart);
@@ -71,6 +75,19 @@ pub extern "C" fn program_main(boot_argument: u64, _loaded_at: usize) -> ! {
             unsafe { start_kernel(boot_argument, KERNEL_ADDRESS) }
         }
     }
+}
+
+/// What the UART reported wrong with a received data word, if anything
+/// (an overrun first: bytes before this one are gone, whatever this one is).
+fn line_fault(word: u32) -> Option<LineFault> {
+    [
+        (data_error::OVERRUN, LineFault::Overrun),
+        (data_error::BREAK, LineFault::Break),
+        (data_error::FRAMING, LineFault::Framing),
+        (data_error::PARITY, LineFault::Parity),
+    ]
+    .into_iter()
+    .find_map(|(flag, fault)| (word & flag != 0).then_some(fault))
 }
 
 /// Bytes a kernel may take at 0x80000: up to the loader's own copy, or up to

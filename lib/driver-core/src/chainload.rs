@@ -21,8 +21,9 @@
 //! ([`Loader::feed`]) and the passage of time ([`Loader::poll`]), writes the
 //! image into a destination slice, and tells its caller what to say. It never
 //! accepts a wrong image: a bad magic, an empty or oversized image, a CRC
-//! mismatch, or a transfer that stalls for [`STALL_TIMEOUT_MS`] is reported as
-//! a [`LoadError`], and the loader waits again. After a rejected header it
+//! mismatch, a transfer that stalls for [`STALL_TIMEOUT_MS`], or a byte the
+//! UART reports lost or garbled mid-transfer ([`Loader::line_fault`]) is
+//! reported as a [`LoadError`], and the loader waits again. After a rejected header it
 //! first discards input until the line has been quiet for [`QUIET_MS`], so the
 //! rest of a transfer it refused is not taken for a new header.
 //!
@@ -97,6 +98,30 @@ impl Header {
     }
 }
 
+/// A character the UART could not deliver (the PL011's receive error flags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineFault {
+    /// Bytes arrived while the receive FIFO was full and were lost.
+    Overrun,
+    /// A character without a valid stop bit (wrong baud rate, noise).
+    Framing,
+    /// A character whose parity bit was wrong.
+    Parity,
+    /// The line was held low for longer than a character.
+    Break,
+}
+
+impl fmt::Display for LineFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Overrun => "UART overrun (bytes lost)",
+            Self::Framing => "framing error",
+            Self::Parity => "parity error",
+            Self::Break => "break on the line",
+        })
+    }
+}
+
 /// Why the loader refused an image.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LoadError {
@@ -117,6 +142,15 @@ pub enum LoadError {
         expected: u32,
         /// CRC-32 of what arrived.
         actual: u32,
+    },
+    /// The UART lost or garbled a byte in the middle of a header or an image.
+    LineFault {
+        /// What the UART reported.
+        fault: LineFault,
+        /// Bytes of the header (if `expected` is 12) or image received before it.
+        received: u32,
+        /// Bytes expected.
+        expected: u32,
     },
     /// No byte arrived for [`STALL_TIMEOUT_MS`] in the middle of a header or an image.
     Stalled {
@@ -146,6 +180,11 @@ impl fmt::Display for LoadError {
             Self::CrcMismatch { expected, actual } => write!(
                 f,
                 "CRC-32 mismatch: the header says {expected:08x}, the image is {actual:08x}"
+            ),
+            Self::LineFault { fault, received, expected } => write!(
+                f,
+                "{fault} after {received} of {expected} bytes: a byte was lost on the line \
+                 (check the wiring and the baud rate)"
             ),
             Self::Stalled { received, expected } => write!(
                 f,
@@ -300,6 +339,21 @@ impl Loader {
         }
     }
 
+    /// Takes a character the UART reported lost or garbled, at time
+    /// `now_ms`, instead of a byte: mid-transfer the transfer is refused at
+    /// once (and the rest of it discarded until the line is quiet), rather
+    /// than ending in a stall or a CRC mismatch later; while waiting for a
+    /// header it is line noise (a cable plugged in) and changes nothing.
+    pub fn line_fault(&mut self, fault: LineFault, now_ms: u64) -> Event {
+        self.last_byte_ms = now_ms;
+        let (received, expected) = match self.state {
+            State::Header { got } => (got as u32, HEADER_LEN as u32),
+            State::Payload { header, received } => (received, header.size),
+            State::Idle | State::Draining => return Event::Nothing,
+        };
+        self.reject_and_drain(LoadError::LineFault { fault, received, expected })
+    }
+
     /// Lets time pass (call it whenever no byte is waiting): reports stalls,
     /// ends draining once the line is quiet, and asks for the ready line when
     /// the loader starts waiting again.
@@ -385,6 +439,37 @@ mod tests {
 
     fn image(len: usize) -> Vec<u8> {
         (0..len).map(|i| (i * 7 + 3) as u8).collect()
+    }
+
+    #[test]
+    fn a_line_fault_mid_transfer_is_refused_at_once_and_the_rest_drained() {
+        let mut loader = Loader::new(MAX);
+        let mut dest = vec![0u8; MAX as usize];
+        let mut now = 0;
+        // Noise while idle changes nothing.
+        assert_eq!(loader.line_fault(LineFault::Break, now), Event::Nothing);
+        assert!(loader.is_idle());
+        let img = image(100);
+        let header = Header::for_image(&img).unwrap().to_bytes();
+        feed_all(&mut loader, &header, &mut now, &mut dest);
+        feed_all(&mut loader, &img[..40], &mut now, &mut dest);
+        let event = loader.line_fault(LineFault::Overrun, now);
+        let error = LoadError::LineFault { fault: LineFault::Overrun, received: 40, expected: 100 };
+        assert_eq!(event, Event::Rejected(error));
+        let mut line = String::new();
+        event.write_line(MAX, 0x80000, &mut line).unwrap();
+        assert_eq!(
+            line,
+            "chainloader: error: UART overrun (bytes lost) after 40 of 100 bytes: a byte was \
+             lost on the line (check the wiring and the baud rate)\n"
+        );
+        // The rest of the image is discarded, not taken for a header.
+        assert_eq!(feed_all(&mut loader, &img[40..], &mut now, &mut dest), []);
+        assert_eq!(loader.poll(now + QUIET_MS), Event::Ready);
+        // In a header, too.
+        feed_all(&mut loader, &header[..5], &mut now, &mut dest);
+        let framing = LoadError::LineFault { fault: LineFault::Framing, received: 5, expected: 12 };
+        assert_eq!(loader.line_fault(LineFault::Framing, now), Event::Rejected(framing));
     }
 
     #[test]
