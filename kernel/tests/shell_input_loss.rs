@@ -3,7 +3,9 @@
 //! typeahead nearly to its limit, so of `echo lost\r` only `echo` is kept
 //! and ` lost\r` is dropped. The Enter typed afterwards ends a line with a
 //! gap in it; before, it ran `echo` with its argument missing. The next
-//! line runs normally.
+//! line runs normally. A loss *between* lines (here: exactly 1,024 empty
+//! lines fill the typeahead, and `zz` is dropped) does not touch the line
+//! typed after it.
 #![no_std]
 #![no_main]
 
@@ -19,6 +21,13 @@ kernel::test_spec!(
     "expect error: 6 or more bytes of this line were lost on the way in (see 'info'); line discarded",
     "send echo fine\\r",
     "expect \\r\\nfine\\r\\n",
+    "send sleep 1000\\r",
+    "expect sleep 1000\\r\\n",
+    "send-repeat 1024 \\r",
+    "send zz",
+    "expect (2 bytes typed during the command were dropped)",
+    "send echo kept\\r",
+    "expect \\r\\nkept\\r\\n",
     "send poweroff\\r",
     "expect powering off",
 );

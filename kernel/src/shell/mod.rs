@@ -86,17 +86,15 @@ async fn run(mut input: Input, mut term: Terminal) {
     loop {
         term.write_raw(PROMPT.as_bytes()).await;
         record_first_prompt();
-        // Bytes lost inside this line (after its first byte: a loss before
-        // it is between two lines, or the start of this one, which then
-        // fails to parse anyway).
+        // Bytes lost inside this line, once it has something in it (a loss
+        // before that is between two lines — noise from a cable plugged in —
+        // or the start of this one, which then fails to parse anyway).
         let mut lost_in_line = 0usize;
-        let mut line_started = false;
         let after = loop {
             let InputByte { byte, lost_before } = input.next_byte().await;
-            if line_started {
+            if !editor.line().is_empty() {
                 lost_in_line = lost_in_line.saturating_add(lost_before);
             }
-            line_started = true;
             let event = editor.feed(byte, &mut echo);
             // Batch the echo of bytes that arrived together.
             if event.is_some() || !input.has_pending() || echo.len() >= 256 {
