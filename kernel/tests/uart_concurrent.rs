@@ -32,11 +32,13 @@ static TOGGLES: AtomicU32 = AtomicU32::new(0);
 
 fn main() -> ! {
     block_on(async {
-        // A 4 KiB ring (90 ms at this pace): QEMU's UART has no line timing,
-        // so input that piled up while the host held QEMU back arrives at
-        // once; a board's line never bunches up like that. 64 KiB still has
-        // to pass through it while the writer and the toggler run.
-        let config = UartConfig { rx_capacity: 4096 };
+        // A 16 KiB ring (the shell's; 350 ms at this pace): QEMU's UART has
+        // no line timing, so input that piled up while the host held QEMU
+        // back arrives at once — a 4 KiB ring (90 ms) still overflowed about
+        // once in a hundred runs on a busy 2-core machine; a board's line
+        // never bunches up like that. 64 KiB still has to pass through it
+        // while the writer and the toggler run.
+        let config = UartConfig { rx_capacity: 16 * 1024 };
         let (mut rx, mut tx) = uart::start(config).expect("UART0 is free");
         let toggler = spawn(async {
             // SAFETY: the board names the GPIO block; this test owns pin 21.
