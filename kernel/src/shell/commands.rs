@@ -36,7 +36,7 @@ const SPAWN_BATCH: u32 = 1024;
 /// Heap that `spawn` leaves free for the rest of the kernel, for a heap of
 /// `heap_size` bytes: an eighth of it, at least 1 MiB. Spawning stops there,
 /// so repeated `spawn`s (each left sleeping with Ctrl-C) cannot exhaust the
-/// heap under the shell's own allocations, the timer queue's growth or a
+/// heap under the shell's own allocations, the task table's growth or a
 /// driver's.
 pub fn spawn_heap_reserve(heap_size: usize) -> usize {
     (heap_size / 8).max(1 << 20)

@@ -7,6 +7,7 @@
 //! one or more deadlines — is chosen by [`MissedTickBehavior`].
 
 use super::{Duration, Instant, Sleep, sleep_until};
+use alloc::boxed::Box;
 use core::future::poll_fn;
 use core::pin::Pin;
 use core::task::{Context, Poll};
@@ -41,7 +42,7 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
         period,
         n: 0,
         behavior: MissedTickBehavior::default(),
-        sleep: sleep_until(start),
+        sleep: Box::pin(sleep_until(start)),
     }
 }
 
@@ -53,7 +54,9 @@ pub struct Interval {
     /// Index of the next tick on the current grid.
     n: u64,
     behavior: MissedTickBehavior,
-    sleep: Sleep,
+    /// Boxed: a `Sleep` must stay where it is while registered, and an
+    /// `Interval` may move between ticks.
+    sleep: Pin<Box<Sleep>>,
 }
 
 impl Interval {
@@ -64,7 +67,7 @@ impl Interval {
 
     /// Polls for the next tick.
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
-        if Pin::new(&mut self.sleep).poll(cx).is_pending() {
+        if self.sleep.as_mut().poll(cx).is_pending() {
             return Poll::Pending;
         }
         let scheduled = self.deadline(self.n);
@@ -84,7 +87,7 @@ impl Interval {
             }
         }
         let next = self.deadline(self.n);
-        self.sleep.reset(next);
+        self.sleep.as_mut().reset(next);
         Poll::Ready(scheduled)
     }
 

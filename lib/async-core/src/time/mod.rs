@@ -8,9 +8,11 @@
 //! 128-bit arithmetic (no overflow, no accumulated drift; a duration becomes
 //! ticks rounded up, so a timer never fires early).
 //!
-//! Timers live in the executor's timer queue (an indexed binary heap:
-//! insert, cancel and expire are O(log n)). The executor fires due timers
-//! before each batch of polls, and before it sleeps it tells the platform the
+//! Timers live in the executor's timer queue: an intrusive treap of nodes
+//! that the timer futures carry themselves (`timer.rs`), so registering a
+//! timer allocates nothing; insert and cancel are O(log n) expected, firing
+//! the earliest O(1). The executor fires due timers before each batch of
+//! polls, and before it sleeps it tells the platform the
 //! earliest deadline, which the kernel programs into the timer comparator.
 
 mod instant;
@@ -24,7 +26,7 @@ pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until, wake_at};
 pub use timeout::{Elapsed, Timeout, timeout, timeout_at};
-pub(crate) use timer::{TimerHandle, TimerQueue};
+pub(crate) use timer::TimerQueue;
 
 /// A monotonic counter.
 pub trait Clock: Send + Sync {
