@@ -39,6 +39,11 @@
 .equ GICC_CTLR_SECURE,   0x1e3
 // CPACR_EL1: FPEN = 0b11, FP/SIMD instructions are not trapped at EL1 or EL0.
 .equ CPACR_EL1_FPEN,     (3 << 20)
+// ARM local block: the core timer's source (0: the crystal, +1 per tick) and
+// prescaler (the counter runs at crystal * 2^31 / prescaler).
+.equ ARM_LOCAL_CONTROL,   0x000
+.equ ARM_LOCAL_PRESCALER, 0x008
+.equ PRESCALER_ONE_TO_ONE, 0x80000000
 // Firmware spin table: core n (1..3) polls the 64-bit slot at 0xd8 + 8 * n.
 .equ SPIN_TABLE_CORE1,   0xe0
 
@@ -79,6 +84,13 @@ from_el3:
     ldr     x0, [x0]
     msr     CNTFRQ_EL0, x0
 1:
+    // The counter runs from the crystal at 1:1, the rate CNTFRQ_EL0 states
+    // (what the firmware's stub sets before it enters a kernel at EL2).
+    ldr     x0, =__BOARD_ARM_LOCAL_BASE
+    ldr     x0, [x0]
+    str     wzr, [x0, #ARM_LOCAL_CONTROL]
+    mov     w1, #PRESCALER_ONE_TO_ONE
+    str     w1, [x0, #ARM_LOCAL_PRESCALER]
     // No FP/SIMD, trace or register-access traps to EL3.
     msr     CPTR_EL3, xzr
     ldr     x0, =SCTLR_EL2_RESET

@@ -1,7 +1,7 @@
 //! The reset vector: the first instructions the kernel executes.
 //!
 //! The firmware (or QEMU) loads `kernel8.img` at 0x80000 and jumps to its first
-//! byte, `_start` in [`entry.s`](https://example.invalid/boot/src/entry.s). That
+//! byte, `_start` in `entry.s` (next to this file). That
 //! code runs with the MMU and caches off, on whichever core and exception level
 //! the loader chose, and brings core 0 to a state where Rust can run:
 //!

@@ -31,6 +31,10 @@ pub static __BOARD_COUNTER_FREQUENCY_IF_UNSET: u64 = COUNTER_FREQUENCY_IF_UNSET;
 /// For the boot assembly's EL3 path: the GIC distributor (0: no GIC).
 #[unsafe(no_mangle)]
 pub static __BOARD_GICD_BASE: u64 = GIC_BASES.0;
+/// For the boot assembly's EL3 path: the ARM local block, whose core timer
+/// source and prescaler it sets as the firmware's stub would.
+#[unsafe(no_mangle)]
+pub static __BOARD_ARM_LOCAL_BASE: u64 = ARM_LOCAL_BASE as u64;
 /// For the boot assembly's EL3 path: the GIC CPU interface (0: no GIC).
 #[unsafe(no_mangle)]
 pub static __BOARD_GICC_BASE: u64 = GIC_BASES.1;

@@ -39,6 +39,9 @@ pub const BLUETOOTH_UART_PINS: &[u32] = &[30, 31, 32, 33];
 pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 19_200_000;
 /// GIC-400 distributor and CPU interface addresses, (0, 0) without a GIC.
 pub const GIC_BASES: (u64, u64) = (0, 0);
+/// The ARM local block (core timer source and prescaler, local interrupts):
+/// the same block as the local interrupt controller.
+pub const ARM_LOCAL_BASE: usize = LOCAL_INTC_BASE;
 /// The activity (green) LED of the board the firmware reports. The 3B wires
 /// it to pin 130 (128 + 2) of the firmware's GPIO expander; the 3B+ and 3A+
 /// to SoC GPIO 29, active high, and their expander pin 130 is the red power

@@ -35,6 +35,9 @@ pub const BLUETOOTH_UART_PINS: &[u32] = &[30, 31, 32, 33];
 pub const COUNTER_FREQUENCY_IF_UNSET: u64 = 54_000_000;
 /// GIC-400 distributor and CPU interface addresses, (0, 0) without a GIC.
 pub const GIC_BASES: (u64, u64) = (GICD_BASE as u64, GICC_BASE as u64);
+/// The ARM local block (core timer source and prescaler, local interrupts),
+/// in low peripheral mode.
+pub const ARM_LOCAL_BASE: usize = 0xff80_0000;
 /// The activity (green) LED of the board the firmware reports: SoC GPIO 42,
 /// active high, on the 4B (and a board the firmware did not name, which
 /// counts as the 4B this BSP expects); `None` on other BCM2711 boards, whose
