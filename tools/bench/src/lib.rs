@@ -58,10 +58,23 @@ pub trait System {
     fn yield_storm(&mut self);
     /// `timer_churn`.
     fn timer_churn(&mut self);
-    /// Spawns `count` detached tasks that stay pending (no join handles
-    /// kept: only the executor's own bookkeeping counts) and runs until each
-    /// has been polled once; returns whatever must live for them to live.
+    /// Spawns `count` detached [`pending_task`]s (no join handles kept:
+    /// only the executor's own bookkeeping counts) and runs until each has
+    /// been polled once; returns whatever must live for them to live.
     fn spawn_pending(&mut self, count: usize) -> Box<dyn std::any::Any>;
+}
+
+/// Polls of [`pending_task`]s so far: `bytes_per_task` checks that every
+/// system polled each task it spawned, once (nothing wakes them).
+pub static PENDING_POLLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The task of `bytes_per_task`: a zero-sized future that counts its polls
+/// and never finishes (nor asks to be polled again).
+pub fn pending_task() -> impl Future<Output = ()> {
+    std::future::poll_fn(|_| {
+        PENDING_POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::task::Poll::Pending
+    })
 }
 
 /// Yields once (for executors without a `yield_now` of their own).
@@ -146,7 +159,7 @@ pub mod this {
         }
         fn spawn_pending(&mut self, count: usize) -> Box<dyn std::any::Any> {
             for _ in 0..count {
-                drop(self.0.spawn(std::future::pending::<()>()));
+                drop(self.0.spawn(pending_task()));
             }
             self.0.run_until_stalled();
             Box::new(())
@@ -222,10 +235,17 @@ pub mod tokio_rt {
         }
         fn spawn_pending(&mut self, count: usize) -> Box<dyn std::any::Any> {
             let local = LocalSet::new();
+            let polled = PENDING_POLLS.load(std::sync::atomic::Ordering::Relaxed) + count;
             for _ in 0..count {
-                drop(local.spawn_local(std::future::pending::<()>()));
+                drop(local.spawn_local(pending_task()));
             }
-            self.0.block_on(local.run_until(yield_once()));
+            // A LocalSet polls a bounded number of tasks per turn of the
+            // future it runs: yield until every task has been polled.
+            self.0.block_on(local.run_until(async {
+                while PENDING_POLLS.load(std::sync::atomic::Ordering::Relaxed) < polled {
+                    yield_once().await;
+                }
+            }));
             Box::new(local)
         }
     }
@@ -307,7 +327,7 @@ pub mod smol_rt {
         }
         fn spawn_pending(&mut self, count: usize) -> Box<dyn std::any::Any> {
             for _ in 0..count {
-                self.0.spawn(std::future::pending::<()>()).detach();
+                self.0.spawn(pending_task()).detach();
             }
             while self.0.try_tick() {}
             Box::new(())
@@ -402,7 +422,7 @@ pub mod futures_rt {
         fn spawn_pending(&mut self, count: usize) -> Box<dyn std::any::Any> {
             let spawner = self.0.spawner();
             for _ in 0..count {
-                spawner.spawn_local(std::future::pending::<()>()).unwrap();
+                spawner.spawn_local(pending_task()).unwrap();
             }
             self.0.run_until_stalled();
             Box::new(())

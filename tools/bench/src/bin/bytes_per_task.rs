@@ -2,12 +2,15 @@
 //! counted by a counting global allocator. Prints CSV rows
 //! (`bytes_per_task,SYSTEM,VALUE,bytes`) for `make bench`.
 //!
-//! Each system spawns [`TASKS`] tasks whose future is `pending()` (zero
-//! bytes), runs until each has been polled once, and the bytes still
-//! allocated, minus those before, are divided by the count: executor
-//! overhead per task, including any queue or table growth it caused.
+//! Each system spawns [`TASKS`] tasks whose future is `bench::pending_task`
+//! (zero bytes), runs until each has been polled once (checked: the future
+//! counts its polls), and the bytes still allocated, minus those before, are
+//! divided by the count: executor overhead per task, including any queue or
+//! table growth it caused.
 
-use bench::{System, futures_rt::Futures, smol_rt::Smol, this::This, tokio_rt::Tokio};
+use bench::{
+    PENDING_POLLS, System, futures_rt::Futures, smol_rt::Smol, this::This, tokio_rt::Tokio,
+};
 use std::alloc::{GlobalAlloc, Layout, System as SystemAllocator};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
@@ -47,8 +50,11 @@ fn measure<S: System>() {
     // Warm up: let lazily created structures (queues, timers) exist first.
     drop(system.spawn_pending(100));
     let before = LIVE.load(Ordering::Relaxed);
+    let polled = PENDING_POLLS.load(Ordering::Relaxed);
     let guard = system.spawn_pending(TASKS);
     let after = LIVE.load(Ordering::Relaxed);
+    let polled = PENDING_POLLS.load(Ordering::Relaxed) - polled;
+    assert_eq!(polled, TASKS, "{}: every task was polled once", S::NAME);
     let per_task = (after - before) as f64 / TASKS as f64;
     println!("bytes_per_task,{},{per_task:.1},bytes", S::NAME);
     drop(guard);
