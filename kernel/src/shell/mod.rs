@@ -86,13 +86,16 @@ async fn run(mut input: Input, mut term: Terminal) {
     loop {
         term.write_raw(PROMPT.as_bytes()).await;
         record_first_prompt();
-        // Bytes lost inside this line, once it has something in it (a loss
-        // before that is between two lines — noise from a cable plugged in —
-        // or the start of this one, which then fails to parse anyway).
+        // Bytes lost on the way into this line. A loss before the line end
+        // of an empty line is between two lines (noise from a cable plugged
+        // in, a CR LF's LF) and costs nothing; any other loss may be part of
+        // this line — its first bytes, even: `help reboot` that lost `help `
+        // must not run `reboot`.
         let mut lost_in_line = 0usize;
         let after = loop {
             let InputByte { byte, lost_before } = input.next_byte().await;
-            if !editor.line().is_empty() {
+            let line_end_of_empty_line = editor.line().is_empty() && matches!(byte, b'\r' | b'\n');
+            if !line_end_of_empty_line {
                 lost_in_line = lost_in_line.saturating_add(lost_before);
             }
             let event = editor.feed(byte, &mut echo);
@@ -104,6 +107,8 @@ async fn run(mut input: Input, mut term: Terminal) {
             match event {
                 None => {}
                 Some(Event::Submit(_)) if lost_in_line > 0 => {
+                    // Not recalled with Up either: it is not what was typed.
+                    editor.forget_last_submit();
                     say!(
                         term,
                         "error: {lost_in_line} or more bytes of this line were lost on the way \

@@ -186,6 +186,8 @@ pub struct Editor {
     /// one that just ended a line (`\n` after `\r`, `\r` after `\n`) and is
     /// swallowed.
     pair: Option<u8>,
+    /// The last submit added its line to the history.
+    remembered_last: bool,
 }
 
 impl Default for Editor {
@@ -210,6 +212,7 @@ impl Editor {
             escape: Escape::Idle,
             discarding: false,
             pair: None,
+            remembered_last: false,
         }
     }
 
@@ -291,6 +294,15 @@ impl Editor {
         self.discarding = false;
         self.browsing = None;
         self.draft.clear();
+    }
+
+    /// Takes the line just submitted back out of the history (if submitting
+    /// added it): for a line the caller refuses, which must not be recalled
+    /// as if it had been typed like that.
+    pub fn forget_last_submit(&mut self) {
+        if core::mem::take(&mut self.remembered_last) {
+            self.history.pop_back();
+        }
     }
 
     /// Forgets the line end that just happened, so a `\n` (or `\r`) that
@@ -567,6 +579,7 @@ impl Editor {
 
     /// Adds a submitted line to the history.
     fn remember(&mut self, line: &str) {
+        self.remembered_last = false;
         if self.history_cap == 0
             || line.is_empty()
             || self.history.back().is_some_and(|last| last == line)
@@ -577,6 +590,7 @@ impl Editor {
             self.history.pop_front();
         }
         self.history.push_back(String::from(line));
+        self.remembered_last = true;
     }
 }
 
@@ -834,6 +848,21 @@ mod tests {
         assert_eq!(rig.ed.cursor(), 0);
         assert_eq!(rig.term.done_text(), ["help"]);
         assert_eq!(rig.history(), ["help"]);
+    }
+
+    #[test]
+    fn a_refused_submit_leaves_the_history_as_it_was() {
+        let mut rig = Rig::new(DEFAULT_MAX_LINE, DEFAULT_HISTORY);
+        rig.feed(b"echo a\recho b\r");
+        rig.ed.forget_last_submit();
+        assert_eq!(rig.history(), ["echo a"], "the refused line is not recalled");
+        rig.ed.forget_last_submit();
+        assert_eq!(rig.history(), ["echo a"], "only the line just submitted goes");
+        // A refused line equal to the newest entry added nothing: the entry stays.
+        rig.feed(b"echo a\r");
+        rig.ed.forget_last_submit();
+        assert_eq!(rig.history(), ["echo a"]);
+        rig.take_events();
     }
 
     #[test]
