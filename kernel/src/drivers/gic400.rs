@@ -7,7 +7,7 @@
 //! model has no security extensions. The distributor routes every SPI to core 0.
 //!
 //! The Pi 4's GIC has the security extensions: a non-secure kernel sees
-//! only 16 priority levels (0xa0 reads back as 0xd0), and if the firmware
+//! only 16 priority levels (a non-secure 0xa0 is 0xd0 in the secure view), and if the firmware
 //! left the interrupts in secure group 0 (no `enable_gic=1`, or an `armstub`
 //! that skips it) every write to them is ignored and they read as zero. `init`
 //! checks for that and stops with a message naming the setting, instead of
